@@ -1,0 +1,8 @@
+import { defineConfig } from 'tsup'
+import { baseConfig } from '../tsup.config.base'
+
+export default defineConfig({
+  ...baseConfig,
+  entry: ['src/index.ts', 'src/msw.ts', 'src/cli.ts'],
+  platform: 'node',
+})
