@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup'
+import { baseConfig } from '../../tsup.config.base'
+
+export default defineConfig({ ...baseConfig, platform: 'node' })
