@@ -1,0 +1,63 @@
+import type { ClientPrivateKey, TokenEndpointAuthMethod } from './types.js'
+
+/**
+ * How a {@link Client} identifies itself and talks to the provider. Durations of our own timers
+ * (`timeout`, `cacheTtl`) are milliseconds; token-time values (`clockTolerance`) are seconds,
+ * like the JWT claims they apply to.
+ *
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+ * @example
+ * ```ts
+ * const options: ClientOptions = { clientId: 'web-app', clientSecret: 'web-app-secret' }
+ * ```
+ */
+export interface ClientOptions {
+  /** The registered `client_id`. */
+  clientId: string
+  /** The client secret of a confidential client (`client_secret_basic` / `_post`). */
+  clientSecret?: string | undefined
+  /** The private key for `private_key_jwt`: a `CryptoKey`, a private JWK (with `kid`), or `{ key, kid }`. */
+  privateKey?: ClientPrivateKey | undefined
+  /**
+   * Defaults to `private_key_jwt` with a key, `client_secret_basic` with a secret (or `_post`
+   * when the provider only advertises that), else `none`.
+   */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined
+  /** The default `redirect_uri` of authorization requests and code exchanges. */
+  redirectUri?: string | undefined
+  /** The fetch to use (tests pass `idp.fetch`); defaults to the global `fetch`. */
+  fetch?: typeof fetch | undefined
+  /** Seconds of clock difference tolerated on `exp`, `iat`, `nbf`, `auth_time`. Default 30. */
+  clockTolerance?: number | undefined
+  /** Milliseconds since the epoch; defaults to `Date.now`. Sets `expiresAt` and token-time checks. */
+  clock?: (() => number) | undefined
+  /** Milliseconds before any request (headers and body) is abandoned. Default 10 000. */
+  timeout?: number | undefined
+  /** Largest response body read, in bytes. Default 1 MiB. */
+  maxResponseBytes?: number | undefined
+  /** Allow `http:` issuers and endpoints on non-loopback hosts. For local development only. */
+  allowInsecure?: boolean | undefined
+  /**
+   * The ID token `alg` this client was registered for (`id_token_signed_response_alg`).
+   * Default `RS256`; only asymmetric algorithms are accepted (RP-2).
+   */
+  idTokenSigningAlg?: string | undefined
+}
+
+/**
+ * Options of `Client.discover()`: the client's options plus where and how to discover.
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ * @example
+ * ```ts
+ * const options: DiscoverOptions = { issuer: 'https://id.example.com', clientId: 'spa' }
+ * ```
+ */
+export interface DiscoverOptions extends ClientOptions {
+  /** The issuer identifier; `http:` only on loopback hosts unless `allowInsecure`. */
+  issuer: string | URL
+  /** Milliseconds a discovered document is reused. Default 10 minutes. */
+  cacheTtl?: number | undefined
+  /** Fetch the document again even when a fresh one is cached. */
+  forceRefresh?: boolean | undefined
+}

@@ -1,0 +1,189 @@
+import * as oauth from 'oauth4webapi'
+import { DiscoveryError } from '../errors.js'
+import type { IssuerMetadata } from '../types.js'
+import { argumentError, isObject } from './assert.js'
+import type { CustomFetch } from './http.js'
+import { mapError } from './map-error.js'
+
+export const DEFAULT_CACHE_TTL = 10 * 60_000
+
+/** `http:` is acceptable without opt-in only on loopback hosts (RFC 8252 §7.3). */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(hostname)
+  )
+}
+
+/** Parses the issuer option and refuses `http:` off loopback unless `allowInsecure` (RP-7). */
+export function parseIssuer(issuer: unknown, allowInsecure: boolean): URL {
+  if (typeof issuer !== 'string' && !(issuer instanceof URL)) {
+    throw argumentError(
+      'ERR_INVALID_ARG_TYPE',
+      '`issuer` must be a URL string, e.g. "https://id.example.com".',
+    )
+  }
+  let url: URL
+  try {
+    url = new URL(issuer)
+  } catch {
+    throw argumentError(
+      'ERR_INVALID_ARG_VALUE',
+      `\`issuer\` is not a valid URL: ${String(issuer)}.`,
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw argumentError('ERR_INVALID_ARG_VALUE', `\`issuer\` must use https, got ${url.protocol}.`)
+  }
+  if (url.search || url.hash) {
+    throw argumentError('ERR_INVALID_ARG_VALUE', '`issuer` must not have a query or fragment.')
+  }
+  if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
+    throw argumentError(
+      'ERR_INVALID_ARG_VALUE',
+      `\`issuer\` ${url.href} uses http on a non-loopback host. Use https; for local development only, set \`allowInsecure: true\`.`,
+    )
+  }
+  return url
+}
+
+/** Explains how an advertised issuer differs from the expected one. */
+export function issuerMismatchHint(expected: string, actual: string): string {
+  const strip = (value: string) => value.replace(/\/+$/, '')
+  if (strip(expected) === strip(actual))
+    return 'They differ only by a trailing slash: pass the issuer exactly as the provider advertises it.'
+  if (expected.toLowerCase() === actual.toLowerCase())
+    return 'They differ only in letter case: issuer comparison is exact.'
+  let a: URL, b: URL
+  try {
+    a = new URL(expected)
+    b = new URL(actual)
+  } catch {
+    return 'The advertised issuer is not a valid URL: the provider is misconfigured.'
+  }
+  if (a.protocol !== b.protocol)
+    return `The provider advertises ${b.protocol} instead of ${a.protocol}: a TLS-terminating proxy may hide the scheme from it.`
+  if (a.host !== b.host)
+    return `The provider advertises a different host (${b.host}): check the issuer URL, or the provider's public hostname setting behind a proxy.`
+  return `The provider advertises a different path (${b.pathname}): multi-tenant providers need the full issuer, e.g. including the realm or tenant.`
+}
+
+/** Checks every endpoint of the metadata: a valid URL, https unless insecure is permitted. */
+export function checkMetadata(
+  metadata: unknown,
+  issuer: string,
+  allowHttp: (url: URL) => boolean,
+): asserts metadata is IssuerMetadata {
+  if (!isObject(metadata) || typeof metadata.issuer !== 'string') {
+    throw new DiscoveryError(
+      'ERR_DISCOVERY_INVALID',
+      `The metadata of ${issuer} is not an object with an "issuer" string.`,
+    )
+  }
+  for (const [key, value] of Object.entries(metadata)) {
+    if (!(key.endsWith('_endpoint') || key === 'jwks_uri')) continue
+    let url: URL
+    try {
+      url = new URL(String(value))
+    } catch {
+      throw new DiscoveryError(
+        'ERR_DISCOVERY_INVALID',
+        `The metadata of ${issuer} has an invalid "${key}": ${JSON.stringify(value)}.`,
+      )
+    }
+    if (url.protocol === 'https:') continue
+    if (url.protocol !== 'http:' || !allowHttp(url)) {
+      throw new DiscoveryError(
+        'ERR_INSECURE_ENDPOINT',
+        `The metadata of ${issuer} has "${key}" ${url.href}, which is not https. Fix the provider's public URL; for local development only, set \`allowInsecure: true\`.`,
+      )
+    }
+  }
+  for (const key of [
+    'require_pushed_authorization_requests',
+    'authorization_response_iss_parameter_supported',
+  ]) {
+    if (metadata[key] !== undefined && typeof metadata[key] !== 'boolean') {
+      throw new DiscoveryError(
+        'ERR_DISCOVERY_INVALID',
+        `The metadata of ${issuer} has a non-boolean "${key}".`,
+      )
+    }
+  }
+}
+
+/** Fetches and validates the discovery document of `issuer`. */
+export async function fetchMetadata(
+  issuer: URL,
+  expected: string,
+  http: CustomFetch,
+  allowHttp: (url: URL) => boolean,
+): Promise<IssuerMetadata> {
+  let metadata: IssuerMetadata
+  try {
+    const response = await oauth.discoveryRequest(issuer, {
+      [oauth.customFetch]: http,
+      [oauth.allowInsecureRequests]: true,
+    })
+    metadata = await oauth.processDiscoveryResponse(issuer, response)
+  } catch (err) {
+    if (err instanceof oauth.OperationProcessingError && isObject(err.cause)) {
+      const body = isObject(err.cause.body) ? err.cause.body : undefined
+      if (err.code === oauth.JSON_ATTRIBUTE_COMPARISON && typeof body?.issuer === 'string') {
+        throw new DiscoveryError(
+          'ERR_DISCOVERY_ISSUER_MISMATCH',
+          `The provider at ${expected} advertises the issuer ${body.issuer}, which must equal the issuer it was fetched for (OIDC Discovery §4.3). ${issuerMismatchHint(expected, body.issuer)}`,
+          { expectedIssuer: expected, actualIssuer: body.issuer, cause: err },
+        )
+      }
+      if (err.code === oauth.INVALID_RESPONSE) {
+        throw new DiscoveryError(
+          'ERR_DISCOVERY_INVALID',
+          `The discovery document of ${issuer.href} is malformed: ${err.message}.`,
+          { cause: err },
+        )
+      }
+    }
+    throw mapError(err, 'discovery')
+  }
+  checkMetadata(metadata, issuer.href, allowHttp)
+  return Object.freeze(metadata)
+}
+
+interface CacheEntry {
+  promise: Promise<IssuerMetadata>
+  fetchedAt: number
+}
+
+// Keyed by the fetch implementation too: two in-process providers may share an issuer URL.
+const caches = new WeakMap<object, Map<string, CacheEntry>>()
+const globalFetchKey = {}
+
+/** The metadata cache: one in-flight or fresh fetch per (fetch, issuer). */
+export function cachedMetadata(
+  key: {
+    fetch: typeof fetch | undefined
+    issuer: URL
+    now: number
+    ttl: number
+    forceRefresh: boolean
+  },
+  load: () => Promise<IssuerMetadata>,
+): Promise<IssuerMetadata> {
+  const fetchKey = key.fetch ?? globalFetchKey
+  let cache = caches.get(fetchKey)
+  if (!cache) {
+    cache = new Map()
+    caches.set(fetchKey, cache)
+  }
+  const existing = cache.get(key.issuer.href)
+  if (existing && !key.forceRefresh && key.now - existing.fetchedAt < key.ttl)
+    return existing.promise
+  const entry: CacheEntry = { promise: load(), fetchedAt: key.now }
+  cache.set(key.issuer.href, entry)
+  entry.promise.catch(() => {
+    if (cache.get(key.issuer.href) === entry) cache.delete(key.issuer.href)
+  })
+  return entry.promise
+}

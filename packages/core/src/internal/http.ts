@@ -1,0 +1,229 @@
+import { NetworkError } from '../errors.js'
+
+/** The fetch signature oauth4webapi's `customFetch` option calls. */
+export type CustomFetch = (
+  url: string,
+  init: {
+    body?: unknown
+    headers: Record<string, string>
+    method: string
+    redirect?: 'manual'
+    signal?: AbortSignal
+  },
+) => Promise<Response>
+
+export interface HttpOptions {
+  fetch: typeof fetch
+  /** Milliseconds before the whole exchange (headers and body) is abandoned. */
+  timeout: number
+  maxResponseBytes: number
+  /** The caller's signal for this call. */
+  signal?: AbortSignal | undefined
+}
+
+export const DEFAULT_TIMEOUT = 10_000
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+
+// Bodies oauth4webapi can parse; everything else (HTML login pages, proxy errors) is refused here.
+const ACCEPTED_TYPES = new Set([
+  'application/json',
+  'application/jwk-set+json',
+  'application/jwt',
+  'application/token-introspection+jwt',
+])
+
+class Aborted extends Error {
+  constructor(readonly kind: 'timeout' | 'aborted') {
+    super(kind)
+  }
+}
+
+/**
+ * The one HTTP path of core (RP-10): a timeout on every exchange, the caller's signal, no
+ * followed redirects, a stream-counted size cap, and a content-type check. The body is read
+ * here, so every transport failure surfaces as a {@link NetworkError} before oauth4webapi parses.
+ */
+export function createHttp(options: HttpOptions): CustomFetch {
+  return async (url, init) => {
+    const controller = new AbortController()
+    let abortedBy: Aborted | undefined
+    const abort = (kind: 'timeout' | 'aborted') => {
+      abortedBy ??= new Aborted(kind)
+      controller.abort(abortedBy)
+    }
+    const timer = setTimeout(() => abort('timeout'), options.timeout)
+    const onCallerAbort = () => abort('aborted')
+    if (options.signal?.aborted) onCallerAbort()
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true })
+    // A custom fetch may ignore the signal: race it, so a silent server still times out.
+    const aborted = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(abortedBy)
+      controller.signal.addEventListener('abort', () => reject(abortedBy), { once: true })
+    })
+    aborted.catch(() => undefined)
+
+    const fail = (cause: unknown, fallback: 'ERR_CONNECTION_FAILED' | 'ERR_BODY_READ_FAILED') => {
+      const kind = abortedBy?.kind
+      if (kind === 'timeout') {
+        return new NetworkError(
+          'ERR_TIMEOUT',
+          `No complete answer from ${url} within ${options.timeout} ms. Check that the server is up and reachable, or raise the \`timeout\` option.`,
+          { url, cause },
+        )
+      }
+      if (kind === 'aborted') {
+        return new NetworkError('ERR_ABORTED', `The request to ${url} was aborted by its signal.`, {
+          url,
+          cause: options.signal?.reason ?? cause,
+        })
+      }
+      return fallback === 'ERR_CONNECTION_FAILED'
+        ? new NetworkError(
+            fallback,
+            `Could not reach ${url}: ${describe(cause)}. Check the URL, DNS and that the server is running.`,
+            { url, cause },
+          )
+        : new NetworkError(
+            fallback,
+            `The answer from ${url} broke off before its end: ${describe(cause)}. Retry; if it persists, check the server or a proxy in between.`,
+            { url, cause },
+          )
+    }
+
+    try {
+      let response: Response
+      try {
+        response = await Promise.race([
+          options.fetch(url, {
+            ...(init as RequestInit),
+            redirect: 'manual',
+            signal: controller.signal,
+          }),
+          aborted,
+        ])
+      } catch (cause) {
+        throw fail(cause, 'ERR_CONNECTION_FAILED')
+      }
+      checkStatus(url, response)
+      const body = await readCapped(url, response, options.maxResponseBytes, aborted).catch(
+        (cause: unknown) => {
+          if (cause instanceof NetworkError) throw cause
+          throw fail(cause, 'ERR_BODY_READ_FAILED')
+        },
+      )
+      checkContentType(url, response, body)
+      return new Response(isNullBodyStatus(response.status) ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      })
+    } finally {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onCallerAbort)
+    }
+  }
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : ''
+    return `${cause.message}${inner}`
+  }
+  return String(cause)
+}
+
+function isNullBodyStatus(status: number): boolean {
+  return status === 101 || status === 204 || status === 205 || status === 304
+}
+
+function checkStatus(url: string, response: Response): void {
+  const { status } = response
+  // A browser's `redirect: 'manual'` yields an opaque response with status 0.
+  if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+    void response.body?.cancel().catch(() => undefined)
+    const location = response.headers.get('location')
+    throw new NetworkError(
+      'ERR_UNEXPECTED_STATUS',
+      `${url} answered with a redirect${location ? ` to ${location}` : ''}; redirects from authorization server endpoints are not followed (RFC 9700 §4.11). Configure the exact endpoint or issuer URL.`,
+      { url, status },
+    )
+  }
+  if (status >= 500) {
+    void response.body?.cancel().catch(() => undefined)
+    throw new NetworkError(
+      'ERR_SERVER_ERROR',
+      `${url} answered with HTTP ${status}: the authorization server failed. Retry later, or check the server's logs.`,
+      { url, status },
+    )
+  }
+}
+
+async function readCapped(
+  url: string,
+  response: Response,
+  limit: number,
+  aborted: Promise<never>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () =>
+    new NetworkError(
+      'ERR_RESPONSE_TOO_LARGE',
+      `The answer from ${url} is larger than ${limit} bytes and was not read. Check the URL; raise \`maxResponseBytes\` only if the provider really sends documents this large.`,
+      { url, status: response.status },
+    )
+  const declared = Number(response.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > limit) {
+    void response.body?.cancel().catch(() => undefined)
+    throw tooLarge()
+  }
+  if (!response.body) return new Uint8Array(0)
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), aborted])
+      if (done) break
+      size += value.byteLength
+      if (size > limit) throw tooLarge()
+      chunks.push(value)
+    }
+  } catch (err) {
+    void reader.cancel().catch(() => undefined)
+    throw err
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+function checkContentType(url: string, response: Response, body: Uint8Array): void {
+  if (body.byteLength === 0) return
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+  if (type !== undefined && ACCEPTED_TYPES.has(type)) {
+    if (type === 'application/json' || type === 'application/jwk-set+json') {
+      try {
+        JSON.parse(new TextDecoder().decode(body))
+      } catch (cause) {
+        throw new NetworkError(
+          'ERR_RESPONSE_NOT_JSON',
+          `The answer from ${url} (HTTP ${response.status}) is declared JSON but does not parse (malformed or truncated). Check the server or a proxy in between.`,
+          { url, status: response.status, cause },
+        )
+      }
+    }
+    return
+  }
+  const hint =
+    type === 'text/html'
+      ? 'an HTML page (often a login page, a proxy error page, or the wrong URL)'
+      : `a ${type ?? 'body without a content-type'}`
+  throw new NetworkError(
+    'ERR_RESPONSE_NOT_JSON',
+    `${url} answered HTTP ${response.status} with ${hint} instead of JSON. Check the issuer URL and that nothing in between rewrites the answer.`,
+    { url, status: response.status },
+  )
+}
