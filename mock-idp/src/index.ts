@@ -1,1 +1,17 @@
-export const version = '0.1.0'
+export type { MockIdpClock } from './clock.js'
+export { createClock } from './clock.js'
+export type {
+  ClientAuthMethod,
+  GrantType,
+  MockIdpClient,
+  MockIdpConfig,
+  MockIdpStorage,
+  MockIdpUser,
+  SigningAlg,
+} from './config.js'
+export type { IssueTokensOptions, MockIdp } from './create-mock-idp.js'
+export { createMockIdp } from './create-mock-idp.js'
+export { defaultConfig } from './default-config.js'
+export { MockIdpConfigError } from './errors.js'
+export type { ListenOptions, MockIdpServer } from './listen.js'
+export type { TokenResponseBody } from './tokens.js'

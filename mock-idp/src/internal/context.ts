@@ -1,0 +1,37 @@
+import type { MockIdpClock } from '../clock.js'
+import type { KeyStore } from '../keys.js'
+import type { Store } from '../store.js'
+import type { ResolvedClient, ResolvedConfig, ResolvedUser } from './resolve-config.js'
+
+/** Everything an endpoint needs; one per `createMockIdp()`. */
+export interface IdpContext {
+  config: ResolvedConfig
+  clock: MockIdpClock
+  keys: KeyStore
+  store: Store
+  users: Map<string, ResolvedUser>
+  /** Call after changing state that `--data-dir` keeps. */
+  changed(): void
+}
+
+export function findClient(
+  ctx: IdpContext,
+  clientId: string | undefined,
+): ResolvedClient | undefined {
+  return clientId === undefined ? undefined : ctx.config.clients.get(clientId)
+}
+
+export function findUserBySub(ctx: IdpContext, sub: string): ResolvedUser | undefined {
+  for (const user of ctx.users.values()) if (user.sub === sub) return user
+  return undefined
+}
+
+/** Path prefix of the issuer (`''` for an origin-only issuer). */
+export function issuerPath(ctx: IdpContext): string {
+  const path = new URL(ctx.config.issuer).pathname
+  return path === '/' ? '' : path
+}
+
+export function endpointUrl(ctx: IdpContext, path: string): string {
+  return ctx.config.issuer + path
+}

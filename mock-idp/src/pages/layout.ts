@@ -1,0 +1,65 @@
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+/**
+ * Headers every page carries: no framing (S-13), no referrer leak (AS-10), no third-party
+ * resources (S-11), no caching.
+ */
+export const PAGE_HEADERS: Record<string, string> = {
+  'content-type': 'text/html;charset=UTF-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+}
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;margin:0;display:grid;place-items:center;min-height:100vh}
+main{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;width:min(22rem,90vw)}
+h1{font-size:1.3rem;margin:0 0 .5rem}label{display:block;margin:.8rem 0 .2rem}
+input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit}
+button{margin-top:1rem;padding:.5rem 1rem;font:inherit;cursor:pointer}
+.error{color:#a00}.hint{color:#555;font-size:.85rem}code{font-size:1.2rem;letter-spacing:.1em}`
+
+/** A whole page around `body` (already-escaped HTML). */
+export function renderPage(
+  title: string,
+  body: string,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(title)} · mock-idp</title><style>${STYLE}</style></head>
+<body><main>${body}</main></body></html>`
+  return new Response(html, { status, headers: { ...PAGE_HEADERS, ...headers } })
+}
+
+/** A page that explains a problem and redirects nowhere (S-2). */
+export function renderErrorPage(
+  message: string,
+  status = 400,
+  headers: Record<string, string> = {},
+): Response {
+  return renderPage(
+    'Error',
+    `<h1>Something is wrong</h1><p class="error">${escapeHtml(message)}</p>`,
+    status,
+    headers,
+  )
+}
+
+/** A hidden form field. */
+export function hidden(name: string, value: string | undefined): string {
+  return value === undefined
+    ? ''
+    : `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`
+}

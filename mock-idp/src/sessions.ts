@@ -1,0 +1,49 @@
+import type { IdpContext } from './internal/context.js'
+import { readCookie, serializeCookie, SESSION_COOKIE } from './internal/cookies.js'
+import { randomToken } from './internal/random.js'
+import type { ResolvedUser } from './internal/resolve-config.js'
+import type { SessionRecord } from './store.js'
+
+/** The live IdP session of this browser, if any. */
+export function currentSession(
+  ctx: IdpContext,
+  request: Request,
+): { id: string; session: SessionRecord } | undefined {
+  const id = readCookie(request, SESSION_COOKIE)
+  if (!id) return undefined
+  const session = ctx.store.sessions.get(id)
+  if (!session) return undefined
+  if (session.expiresAt <= ctx.clock.now()) {
+    ctx.store.sessions.delete(id)
+    return undefined
+  }
+  return { id, session }
+}
+
+/** Starts a new session (a fresh id at every login, against session fixation) and its cookie. */
+export function startSession(
+  ctx: IdpContext,
+  user: ResolvedUser,
+): { id: string; session: SessionRecord; cookie: string } {
+  const id = randomToken(32)
+  const now = ctx.clock.now()
+  const session: SessionRecord = {
+    sid: randomToken(16),
+    sub: user.sub,
+    authTime: now,
+    expiresAt: now + ctx.config.sessionTtl,
+  }
+  ctx.store.sessions.set(id, session)
+  ctx.changed()
+  return { id, session, cookie: serializeCookie(ctx, SESSION_COOKIE, id, ctx.config.sessionTtl) }
+}
+
+/** Ends the browser's session at the IdP and returns the cookie that clears it. */
+export function endSession(ctx: IdpContext, request: Request): { cookie: string; sub?: string } {
+  const current = currentSession(ctx, request)
+  if (current) {
+    ctx.store.sessions.delete(current.id)
+    ctx.changed()
+  }
+  return { cookie: serializeCookie(ctx, SESSION_COOKIE, '', 0), sub: current?.session.sub }
+}

@@ -1,0 +1,174 @@
+import { compactVerify, createLocalJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose'
+import { hanzoClaims, userClaims } from './claims.js'
+import type { IdpContext } from './internal/context.js'
+import { base64url, randomToken, sha256 } from './internal/random.js'
+import type { ResolvedClient, ResolvedUser } from './internal/resolve-config.js'
+import type { AccessTokenRecord, RefreshTokenRecord } from './store.js'
+
+/**
+ * A successful token response (RFC 6749 §5.1), as the token endpoint and `idp.issueTokens()`
+ * return it.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ * @example
+ * const tokens: TokenResponseBody = await idp.issueTokens({ user: 'alice', clientId: 'spa' })
+ */
+export interface TokenResponseBody {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  scope: string
+  id_token?: string
+  refresh_token?: string
+}
+
+export interface IssueOptions {
+  client: ResolvedClient
+  user: ResolvedUser | undefined
+  scope: string[]
+  resource: string | undefined
+  nonce?: string | undefined
+  authTime?: number | undefined
+  sid?: string | undefined
+  grantId: string
+  /** A new refresh token, continuing a rotated one (keeping its absolute expiry), or none. */
+  refresh: false | { expiresAt: number | undefined }
+}
+
+/** RFC 8707 resource, else the client's configured audience, else its client_id (S-7). */
+export function accessTokenAudience(client: ResolvedClient, resource: string | undefined): string {
+  return resource ?? client.audience ?? client.clientId
+}
+
+/** OIDC Core §3.1.3.6: left half of the SHA-256 of the access token. */
+async function atHash(accessToken: string): Promise<string> {
+  const digest = await sha256(accessToken)
+  return base64url(digest.slice(0, digest.length / 2))
+}
+
+/** Mints an access token (RFC 9068), and an ID token and refresh token where they apply. */
+export async function issueTokens(
+  ctx: IdpContext,
+  options: IssueOptions,
+): Promise<TokenResponseBody> {
+  const { client, user, scope } = options
+  const key = await ctx.keys.signingKey()
+  const now = Math.floor(ctx.clock.now())
+  const jti = randomToken(16)
+  const aud = accessTokenAudience(client, options.resource)
+  const sub = user?.sub ?? client.clientId
+  const accessClaims: JWTPayload = {
+    ...(user ? hanzoClaims(user) : {}),
+    client_id: client.clientId,
+    scope: scope.join(' '),
+    ...(options.authTime !== undefined ? { auth_time: Math.floor(options.authTime) } : {}),
+    ...(options.sid ? { sid: options.sid } : {}),
+  }
+  const accessToken = await new SignJWT(accessClaims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(ctx.config.issuer)
+    .setSubject(sub)
+    .setAudience(aud)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ctx.config.accessTokenTtl)
+    .setJti(jti)
+    .sign(key.privateKey)
+  const record: AccessTokenRecord = {
+    clientId: client.clientId,
+    sub,
+    scope,
+    aud,
+    issuedAt: now,
+    expiresAt: now + ctx.config.accessTokenTtl,
+    grantId: options.grantId,
+    revoked: false,
+  }
+  ctx.store.accessTokens.set(jti, record)
+  const body: TokenResponseBody = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: ctx.config.accessTokenTtl,
+    scope: scope.join(' '),
+  }
+  if (user && scope.includes('openid')) {
+    const idClaims: JWTPayload = {
+      ...userClaims(user, scope),
+      azp: client.clientId,
+      at_hash: await atHash(accessToken),
+      ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
+      ...(options.authTime !== undefined ? { auth_time: Math.floor(options.authTime) } : {}),
+      ...(options.sid ? { sid: options.sid } : {}),
+    }
+    body.id_token = await new SignJWT(idClaims)
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setIssuer(ctx.config.issuer)
+      .setSubject(user.sub)
+      .setAudience(client.clientId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ctx.config.idTokenTtl)
+      .sign(key.privateKey)
+  }
+  if (options.refresh && user && client.grantTypes.includes('refresh_token')) {
+    const refreshToken = randomToken(32)
+    const expiresAt = options.refresh.expiresAt ?? now + ctx.config.refreshTokenTtl
+    const refresh: RefreshTokenRecord = {
+      clientId: client.clientId,
+      sub: user.sub,
+      scope,
+      resource: options.resource,
+      authTime: options.authTime ?? now,
+      sid: options.sid,
+      grantId: options.grantId,
+      expiresAt,
+      // BBA §6.3.2.3: rotation never extends the original maximum lifetime.
+      idleExpiresAt: Math.min(expiresAt, now + ctx.config.refreshTokenIdleTtl),
+      used: false,
+      revoked: false,
+    }
+    ctx.store.refreshTokens.set(refreshToken, refresh)
+    body.refresh_token = refreshToken
+  }
+  ctx.store.prune(now)
+  ctx.changed()
+  return body
+}
+
+/** A verified access token of ours with its stored record, or `undefined` if invalid in any way. */
+export async function verifyAccessToken(
+  ctx: IdpContext,
+  token: string,
+): Promise<{ jti: string; record: AccessTokenRecord; payload: JWTPayload } | undefined> {
+  if (token.length > 8192) return undefined
+  try {
+    const jwks = createLocalJWKSet(await ctx.keys.jwks())
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: ctx.config.issuer,
+      typ: 'at+jwt',
+      algorithms: [ctx.config.signingAlg],
+      currentDate: new Date(ctx.clock.now() * 1000),
+    })
+    const jti = payload.jti
+    const record = typeof jti === 'string' ? ctx.store.accessTokens.get(jti) : undefined
+    if (!jti || !record || record.revoked || record.expiresAt <= ctx.clock.now()) return undefined
+    return { jti, record, payload }
+  } catch {
+    return undefined
+  }
+}
+
+/** The payload of an ID token we signed, expired or not (for `id_token_hint`), else `undefined`. */
+export async function verifyIdTokenHint(
+  ctx: IdpContext,
+  token: string,
+): Promise<JWTPayload | undefined> {
+  if (token.length > 8192) return undefined
+  try {
+    const jwks = createLocalJWKSet(await ctx.keys.jwks())
+    const { payload } = await compactVerify(token, jwks, { algorithms: [ctx.config.signingAlg] })
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as JWTPayload
+    if (claims.iss !== ctx.config.issuer || typeof claims.sub !== 'string') return undefined
+    return claims
+  } catch {
+    return undefined
+  }
+}
