@@ -1,21 +1,31 @@
 import { Hono } from 'hono'
 import type { JWK } from 'jose'
 import { createClock, type MockIdpClock } from './clock.js'
-import type { MockIdpConfig } from './config.js'
+import type { MockIdpConfig, MockIdpUser } from './config.js'
 import { corsHeaders, isAllowedOrigin, preflightResponse } from './cors.js'
+import { approveDevice, denyDevice } from './device.js'
 import { authorizeEndpoint } from './endpoints/authorize.js'
+import { controlEndpoint } from './endpoints/control.js'
+import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.js'
+import { devicePage } from './endpoints/device-page.js'
 import { discoveryDocument } from './endpoints/discovery.js'
+import { introspectionEndpoint } from './endpoints/introspect.js'
+import { logoutEndpoint } from './endpoints/logout.js'
+import { revocationEndpoint } from './endpoints/revoke.js'
 import { tokenEndpoint } from './endpoints/token.js'
 import { userinfoEndpoint } from './endpoints/userinfo.js'
+import { MockIdpConfigError } from './errors.js'
+import { FaultQueue, type EndpointName, type MockIdpFault } from './faults.js'
 import type { IdpContext } from './internal/context.js'
 import { MAX_URL_LENGTH } from './internal/params.js'
 import { errorResponse, jsonResponse, ProtocolError } from './internal/protocol-error.js'
 import { randomToken } from './internal/random.js'
-import { resolveConfig, type ResolvedUser } from './internal/resolve-config.js'
+import { resolveConfig, resolveUser, type ResolvedUser } from './internal/resolve-config.js'
 import { parseScope } from './internal/scope.js'
-import { KeyStore } from './keys.js'
+import { KeyStore, type PersistedKeys } from './keys.js'
 import { serveHandler, type ListenOptions, type MockIdpServer } from './listen.js'
-import { Store } from './store.js'
+import { RequestLog, type LoggedRequest } from './request-log.js'
+import { Store, type PersistedState } from './store.js'
 import { issueTokens, type TokenResponseBody } from './tokens.js'
 
 /**
@@ -49,7 +59,7 @@ export interface MockIdp {
   readonly issuer: string
   /** The virtual clock behind every expiry. */
   readonly clock: MockIdpClock
-  /** The whole server as one handler. Never rejects; never answers 5xx unless a fault is injected. */
+  /** The whole server as one handler. Never answers 5xx unless a fault is injected. */
   fetch(request: Request): Promise<Response>
   /** Serves over HTTP; sets the issuer to the listening URL when none was configured. */
   listen(options?: ListenOptions): Promise<MockIdpServer>
@@ -59,22 +69,33 @@ export interface MockIdp {
   rotateKeys(): Promise<void>
   /** The public JWKS as served at `/.well-known/jwks`. */
   jwks(): Promise<{ keys: JWK[] }>
+  /** Adds a user; throws MockIdpConfigError if the username or sub is taken. */
+  addUser(user: MockIdpUser): void
+  /** Changes a user's password or claims (claims merge; `null` removes one). */
+  updateUser(username: string, patch: { password?: string; claims?: Record<string, unknown> }): void
+  /** Approves a pending device authorization as `username`; false if the code is unknown. */
+  approveDevice(userCode: string, username: string): boolean
+  /** Denies a pending device authorization; false if the code is unknown. */
+  denyDevice(userCode: string): boolean
+  /** Makes the next call(s) of an endpoint fail (the opt-in fault profile). */
+  injectFault(fault: MockIdpFault): void
+  clearFaults(): void
+  /** What clients sent, secrets redacted, oldest first. */
+  requests(): LoggedRequest[]
+  clearRequests(): void
+  /** Forgets every code, token, session and device code, restores the configured users, resets the clock. */
+  reset(): void
+  /** Resolves once persisted state is loaded and the last change is saved (with `storage`). */
+  flush(): Promise<void>
 }
 
-type EndpointName =
-  | 'discovery'
-  | 'jwks'
-  | 'authorize'
-  | 'token'
-  | 'userinfo'
-  | 'introspect'
-  | 'revoke'
-  | 'device_authorization'
-  | 'device'
-  | 'logout'
-  | 'control'
-
 const CORS_ENDPOINTS = new Set<EndpointName>(['discovery', 'jwks', 'token', 'userinfo', 'revoke'])
+
+type Handler = (
+  request: Request,
+  url: URL,
+  remoteAddress: string | undefined,
+) => Promise<Response> | Response
 
 /**
  * Creates a mock OpenID Provider. Synchronous and cheap: keys are generated on first need.
@@ -95,35 +116,88 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     extractable: resolved.storage !== undefined,
   })
   const store = new Store()
-  const users = new Map<string, ResolvedUser>(resolved.users.map((user) => [user.username, user]))
-  const ctx: IdpContext = { config: resolved, clock, keys, store, users, changed: () => undefined }
+  const users = new Map<string, ResolvedUser>()
+  const resetUsers = () => {
+    users.clear()
+    for (const user of resolved.users)
+      users.set(user.username, { ...user, claims: { ...user.claims } })
+  }
+  resetUsers()
+  const faults = new FaultQueue()
+  const log = new RequestLog()
+  const storage = resolved.storage
+
+  let saving: Promise<void> = Promise.resolve()
+  let saveQueued = false
+  const save = () => {
+    if (!storage || saveQueued) return
+    saveQueued = true
+    saving = saving.then(async () => {
+      saveQueued = false
+      try {
+        await storage.save('keys.json', JSON.stringify(await keys.export()))
+        await storage.save('state.json', JSON.stringify(store.snapshot()))
+      } catch (err) {
+        console.error(
+          `mock-idp: could not save state: ${err instanceof Error ? err.message : String(err)}`,
+        )
+      }
+    })
+  }
+  const ctx: IdpContext = { config: resolved, clock, keys, store, users, changed: save }
+  keys.onChange = save
+  const ready: Promise<void> = storage ? load() : Promise.resolve()
+  async function load(): Promise<void> {
+    const keyText = await storage!.load('keys.json')
+    if (keyText) await keys.import(JSON.parse(keyText) as PersistedKeys)
+    const stateText = await storage!.load('state.json')
+    if (stateText) store.restore(JSON.parse(stateText) as PersistedState)
+  }
 
   type Env = { Bindings: { remoteAddress: string | undefined } }
   const app = new Hono<Env>()
   const base = new URL(resolved.issuer).pathname.replace(/\/$/, '')
-  const route = (
-    name: EndpointName,
-    handler: (
-      request: Request,
-      url: URL,
-      remoteAddress: string | undefined,
-    ) => Promise<Response> | Response,
-  ) => {
+  const route = (name: EndpointName, handler: Handler) => {
     return async (c: { req: { raw: Request }; env: Env['Bindings'] | undefined }) => {
       const request = c.req.raw
       const origin = request.headers.get('origin')
       const cors = CORS_ENDPOINTS.has(name) && origin !== null && isAllowedOrigin(ctx, origin)
       if (request.method === 'OPTIONS' && CORS_ENDPOINTS.has(name))
         return preflightResponse(ctx, request)
-      let response: Response
-      try {
-        response = await handler(request, new URL(request.url), c.env?.remoteAddress)
-      } catch (err) {
-        if (!(err instanceof ProtocolError)) throw err
-        response = errorResponse(err)
+      const done = await log.record(request, name, clock.now())
+      let response = await faulted(name)
+      if (!response) {
+        try {
+          response = await handler(request, new URL(request.url), c.env?.remoteAddress)
+        } catch (err) {
+          if (!(err instanceof ProtocolError)) throw err
+          response = errorResponse(err)
+        }
       }
+      done(response.status)
       if (cors) for (const [k, v] of Object.entries(corsHeaders(origin))) response.headers.set(k, v)
       return response
+    }
+  }
+  async function faulted(name: EndpointName): Promise<Response | undefined> {
+    const fault = faults.take(name)
+    if (!fault) return undefined
+    switch (fault.kind) {
+      case 'oauth_error':
+        return jsonResponse(
+          { error: fault.error, error_description: fault.errorDescription ?? 'injected fault' },
+          fault.status ?? 400,
+        )
+      case 'server_error':
+        return jsonResponse({ error: 'server_error', error_description: 'injected fault' }, 500)
+      case 'malformed':
+        return new Response('{"access_token": "tru', {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        })
+      case 'delay':
+        await new Promise((resolve) => setTimeout(resolve, fault.ms))
+        return undefined
     }
   }
   const getOnly = (request: Request) => {
@@ -159,6 +233,36 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     `${base}/oauth/userinfo`,
     route('userinfo', (req) => userinfoEndpoint(ctx, req)),
   )
+  app.all(
+    `${base}/oauth/introspect`,
+    route('introspect', (req) => introspectionEndpoint(ctx, req)),
+  )
+  app.all(
+    `${base}/oauth/revoke`,
+    route('revoke', (req) => revocationEndpoint(ctx, req)),
+  )
+  app.all(
+    `${base}/oauth/device/code`,
+    route('device_authorization', (req) => deviceAuthorizationEndpoint(ctx, req)),
+  )
+  app.all(
+    `${base}/device`,
+    route('device', (req, url) => devicePage(ctx, req, url)),
+  )
+  app.all(
+    `${base}/oauth/logout`,
+    route('logout', (req, url) => logoutEndpoint(ctx, req, url)),
+  )
+  app.all(`${base}/_mock/*`, async (c) => {
+    const request = c.req.raw
+    const path = new URL(request.url).pathname.slice(base.length + '/_mock'.length)
+    try {
+      return await controlEndpoint(ctx, idp, request, c.env?.remoteAddress, path)
+    } catch (err) {
+      if (err instanceof ProtocolError) return errorResponse(err)
+      throw err
+    }
+  })
   app.notFound(() =>
     jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404),
   )
@@ -171,6 +275,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     if (request.url.length > MAX_URL_LENGTH) {
       return errorResponse(new ProtocolError('invalid_request', 'URL too long', 414))
     }
+    await ready
     return app.fetch(request, { remoteAddress })
   }
 
@@ -181,11 +286,13 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     clock,
     fetch: (request) => handle(request, undefined),
     async listen(options = {}) {
+      await ready
       const server = await serveHandler(handle, options)
       if (!resolved.issuerConfigured) resolved.issuer = server.url
       return server
     },
     async issueTokens(options) {
+      await ready
       const client = resolved.clients.get(options.clientId)
       if (!client) throw new TypeError(`issueTokens: unknown client ${options.clientId}`)
       const user = options.user === undefined ? undefined : users.get(options.user)
@@ -205,8 +312,63 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
         refresh: user ? { expiresAt: undefined } : false,
       })
     },
-    rotateKeys: () => keys.rotate(),
-    jwks: () => keys.jwks(),
+    async rotateKeys() {
+      await ready
+      await keys.rotate()
+      save()
+    },
+    jwks: async () => {
+      await ready
+      return keys.jwks()
+    },
+    addUser(input) {
+      const user = resolveUser(input, 'user')
+      if (users.has(user.username)) throw new MockIdpConfigError(`user ${user.username} exists`)
+      for (const other of users.values()) {
+        if (other.sub === user.sub) throw new MockIdpConfigError(`sub ${user.sub} is taken`)
+      }
+      if (resolved.clients.has(user.sub)) {
+        throw new MockIdpConfigError(`sub ${user.sub} is a client_id (S-15)`)
+      }
+      users.set(user.username, user)
+    },
+    updateUser(username, patch) {
+      const user = users.get(username)
+      if (!user) throw new MockIdpConfigError(`no user ${username}`)
+      const claims = { ...user.claims }
+      for (const [name, value] of Object.entries(patch.claims ?? {})) {
+        if (value === null) delete claims[name]
+        else claims[name] = value
+      }
+      users.set(
+        username,
+        resolveUser({ ...user, password: patch.password ?? user.password, claims }, 'user'),
+      )
+    },
+    approveDevice(userCode, username) {
+      const user = users.get(username)
+      if (!user) throw new TypeError(`approveDevice: unknown user ${username}`)
+      return approveDevice(ctx, userCode, user)
+    },
+    denyDevice: (userCode) => denyDevice(ctx, userCode),
+    injectFault: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    requests: () => log.entries.map((entry) => ({ ...entry })),
+    clearRequests: () => {
+      log.entries = []
+    },
+    reset() {
+      store.clear()
+      faults.clear()
+      log.entries = []
+      clock.reset()
+      resetUsers()
+      save()
+    },
+    async flush() {
+      await ready
+      await saving
+    },
   }
   return idp
 }

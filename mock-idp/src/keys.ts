@@ -32,6 +32,8 @@ export class KeyStore {
   readonly #clock: MockIdpClock
   readonly #grace: number
   readonly #extractable: boolean
+  /** Called after a key is generated, so a storage can keep it. */
+  onChange: () => void = () => undefined
 
   constructor(options: {
     alg: SigningAlg
@@ -110,7 +112,9 @@ export class KeyStore {
       extractable: this.#extractable,
       ...(this.#alg === 'RS256' ? { modulusLength: 2048 } : {}),
     })
-    return withPublicJwk(privateKey, await exportJWK(publicKey), this.#alg)
+    const key = await withPublicJwk(privateKey, await exportJWK(publicKey), this.#alg)
+    queueMicrotask(() => this.onChange())
+    return key
   }
 }
 

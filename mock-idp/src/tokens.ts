@@ -164,7 +164,10 @@ export async function verifyIdTokenHint(
   if (token.length > 8192) return undefined
   try {
     const jwks = createLocalJWKSet(await ctx.keys.jwks())
-    const { payload } = await compactVerify(token, jwks, { algorithms: [ctx.config.signingAlg] })
+    const { payload, protectedHeader } = await compactVerify(token, jwks, {
+      algorithms: [ctx.config.signingAlg],
+    })
+    if (protectedHeader.typ === 'at+jwt') return undefined
     const claims = JSON.parse(new TextDecoder().decode(payload)) as JWTPayload
     if (claims.iss !== ctx.config.issuer || typeof claims.sub !== 'string') return undefined
     return claims

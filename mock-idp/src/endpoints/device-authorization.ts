@@ -1,0 +1,60 @@
+import { authenticateClient } from '../client-auth.js'
+import type { IdpContext } from '../internal/context.js'
+import { readBodyParams } from '../internal/params.js'
+import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
+import { formatUserCode, randomToken, randomUserCode } from '../internal/random.js'
+import { DEVICE_GRANT } from '../internal/resolve-config.js'
+import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.js'
+
+/**
+ * The device authorization endpoint (RFC 8628 §3.1–3.2): a 256-bit `device_code` and an
+ * 8-character base-20 `user_code` shown as XXXX-XXXX (AS-12).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.2
+ */
+export async function deviceAuthorizationEndpoint(
+  ctx: IdpContext,
+  request: Request,
+): Promise<Response> {
+  if (request.method !== 'POST') {
+    throw new ProtocolError('invalid_request', 'the device endpoint takes POST', 405, {
+      allow: 'POST',
+    })
+  }
+  const params = await readBodyParams(request, { json: true })
+  const client = await authenticateClient(ctx, request, params)
+  if (!client.grantTypes.includes(DEVICE_GRANT)) {
+    throw new ProtocolError('unauthorized_client', 'this client may not use the device flow')
+  }
+  const scope = parseScope(params.get('scope'))
+  checkScopeAllowed(client, scope)
+  const resource = checkResource(client, params)
+  let userCode = randomUserCode()
+  while (ctx.store.userCodes.has(userCode)) userCode = randomUserCode()
+  const deviceCode = randomToken(32)
+  const now = ctx.clock.now()
+  ctx.store.devices.set(deviceCode, {
+    deviceCode,
+    userCode,
+    clientId: client.clientId,
+    scope,
+    resource,
+    expiresAt: now + ctx.config.deviceCodeTtl,
+    interval: ctx.config.deviceCodeInterval,
+    lastPolledAt: undefined,
+    status: 'pending',
+    sub: undefined,
+    authTime: undefined,
+  })
+  ctx.store.userCodes.set(userCode, deviceCode)
+  ctx.store.prune(now)
+  const verificationUri = `${ctx.config.issuer}/device`
+  return jsonResponse({
+    device_code: deviceCode,
+    user_code: formatUserCode(userCode),
+    verification_uri: verificationUri,
+    verification_uri_complete: `${verificationUri}?user_code=${formatUserCode(userCode)}`,
+    expires_in: ctx.config.deviceCodeTtl,
+    interval: ctx.config.deviceCodeInterval,
+  })
+}

@@ -1,0 +1,161 @@
+import { approveDevice, denyDevice, findPendingDevice } from '../device.js'
+import { findClient, findUserBySub, issuerPath, type IdpContext } from '../internal/context.js'
+import { CSRF_COOKIE, readCookie } from '../internal/cookies.js'
+import { checkCsrf, csrfToken } from '../internal/csrf.js'
+import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
+import { ProtocolError } from '../internal/protocol-error.js'
+import { formatUserCode } from '../internal/random.js'
+import { renderDeviceConfirmPage, renderUserCodePage } from '../pages/device.js'
+import { renderErrorPage, renderPage } from '../pages/layout.js'
+import { renderLoginPage } from '../pages/login.js'
+import { currentSession, startSession } from '../sessions.js'
+import { checkPassword } from './authorize.js'
+
+/** RFC 8628 §5.1: about 5 wrong codes per code lifetime keeps a guess near 2^-32. */
+export const MAX_USER_CODE_FAILURES = 5
+
+/**
+ * The device verification page (RFC 8628 §3.3): enter the code, sign in if needed, then allow
+ * or deny. Plain HTML forms with a CSRF token.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.3
+ */
+export async function devicePage(ctx: IdpContext, request: Request, url: URL): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'POST') {
+    return renderErrorPage('The device page takes GET or POST.', 405, { allow: 'GET, POST' })
+  }
+  let params: Params
+  try {
+    params =
+      request.method === 'GET'
+        ? parseSearchParams(url.searchParams)
+        : await readBodyParams(request, { json: false })
+  } catch (err) {
+    if (err instanceof ProtocolError) return renderErrorPage(err.message, err.status)
+    throw err
+  }
+  const action = `${issuerPath(ctx)}/device`
+  const csrf = csrfToken(ctx, request)
+  const headers: Record<string, string> = csrf.setCookie ? { 'set-cookie': csrf.setCookie } : {}
+  const userCode = params.get('user_code')
+
+  if (request.method === 'POST') {
+    if (!checkCsrf(request, params.get('csrf_token'))) {
+      return renderErrorPage(
+        'The form could not be verified (CSRF check failed). Reload the page.',
+        403,
+      )
+    }
+    const step = params.get('action')
+    if (step === 'code' || step === 'login' || step === 'approve' || step === 'deny') {
+      if (!userCode || !findPendingDevice(ctx, userCode))
+        return wrongCode(ctx, request, action, csrf.token, headers, userCode)
+      const record = findPendingDevice(ctx, userCode)!
+      const code = formatUserCode(record.userCode)
+      if (step === 'login') {
+        const user = checkPassword(ctx, params.get('username'), params.get('password'))
+        if (!user) {
+          return renderLoginPage({
+            action,
+            clientName: findClient(ctx, record.clientId)?.name ?? record.clientId,
+            csrfToken: csrf.token,
+            fields: { action: 'login', user_code: code },
+            loginHint: params.get('username'),
+            error: 'Wrong username or password.',
+            users: ctx.users.values(),
+            status: 401,
+            headers,
+          })
+        }
+        const started = startSession(ctx, user)
+        // S-3: answer the credential POST with 303.
+        return new Response(null, {
+          status: 303,
+          headers: {
+            location: `${action}?user_code=${code}`,
+            'set-cookie': started.cookie,
+            'cache-control': 'no-store',
+          },
+        })
+      }
+      const session = currentSession(ctx, request)
+      const user = session ? findUserBySub(ctx, session.session.sub) : undefined
+      if ((step === 'approve' || step === 'deny') && user) {
+        if (step === 'approve') approveDevice(ctx, code, user, session!.session.authTime)
+        else denyDevice(ctx, code)
+        const done =
+          step === 'approve'
+            ? 'Device connected. You can return to it now.'
+            : 'Request denied. The device will not be signed in.'
+        return renderPage(
+          'Done',
+          `<h1>${step === 'approve' ? 'All set' : 'Denied'}</h1><p>${done}</p>`,
+          200,
+          headers,
+        )
+      }
+      return new Response(null, {
+        status: 303,
+        headers: { location: `${action}?user_code=${code}`, 'cache-control': 'no-store' },
+      })
+    }
+    return renderErrorPage('Unknown form action.')
+  }
+
+  if (userCode === undefined) return renderUserCodePage({ action, csrfToken: csrf.token, headers })
+  const record = findPendingDevice(ctx, userCode)
+  if (!record) return wrongCode(ctx, request, action, csrf.token, headers, userCode)
+  const code = formatUserCode(record.userCode)
+  const client = findClient(ctx, record.clientId)
+  const session = currentSession(ctx, request)
+  const user = session ? findUserBySub(ctx, session.session.sub) : undefined
+  if (!user) {
+    return renderLoginPage({
+      action,
+      clientName: client?.name ?? record.clientId,
+      csrfToken: csrf.token,
+      fields: { action: 'login', user_code: code },
+      users: ctx.users.values(),
+      headers,
+    })
+  }
+  return renderDeviceConfirmPage({
+    action,
+    csrfToken: csrf.token,
+    userCode: code,
+    clientName: client?.name ?? record.clientId,
+    scope: record.scope,
+    username: user.username,
+    headers,
+  })
+}
+
+function wrongCode(
+  ctx: IdpContext,
+  request: Request,
+  action: string,
+  token: string,
+  headers: Record<string, string>,
+  userCode: string | undefined,
+): Response {
+  // AS-12: count wrong codes per browser (the CSRF cookie) and stop after a handful.
+  const key = readCookie(request, CSRF_COOKIE) ?? 'anonymous'
+  const now = ctx.clock.now()
+  let entry = ctx.store.userCodeFailures.get(key)
+  if (!entry || entry.since + ctx.config.deviceCodeTtl <= now) {
+    entry = { count: 0, since: now }
+    ctx.store.userCodeFailures.set(key, entry)
+  }
+  entry.count++
+  if (entry.count > MAX_USER_CODE_FAILURES) {
+    return renderErrorPage('Too many wrong codes. Try again later.', 429, headers)
+  }
+  return renderUserCodePage({
+    action,
+    csrfToken: token,
+    userCode,
+    error: 'That code is unknown or has expired.',
+    status: 400,
+    headers,
+  })
+}
