@@ -133,7 +133,7 @@ export class Client<Claims extends object = object> {
     this.#as = metadata
     this.#options = options
     this.#insecure = insecure
-    this.#clock = options.clock ?? Date.now
+    this.#clock = options.clock ?? (() => Date.now())
     this.#tolerance = options.clockTolerance ?? 30
     this.clientId = options.clientId
     this.redirectUri = options.redirectUri
@@ -167,7 +167,7 @@ export class Client<Claims extends object = object> {
       {
         fetch: options.fetch,
         issuer,
-        now: (options.clock ?? Date.now)(),
+        now: (options.clock ?? (() => Date.now()))(),
         ttl: options.cacheTtl ?? DEFAULT_CACHE_TTL,
         forceRefresh: options.forceRefresh === true,
       },

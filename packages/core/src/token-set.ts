@@ -81,7 +81,7 @@ export class TokenSet<Claims extends object = object> {
         throw argumentError('ERR_INVALID_ARG_TYPE', `TokenSet \`${field}\` must be a number.`)
       }
     }
-    this.#clock = options?.clock ?? Date.now
+    this.#clock = options?.clock ?? (() => Date.now())
     this.accessToken = init.accessToken
     this.tokenType = init.tokenType.toLowerCase()
     this.expiresIn = init.expiresIn

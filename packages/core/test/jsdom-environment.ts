@@ -20,6 +20,11 @@ const platformPrimitives = [
   'AbortController',
   'AbortSignal',
   'Headers',
+  'URL',
+  'URLSearchParams',
+  'Blob',
+  'File',
+  'FormData',
 ] as const
 
 const jsdom = builtinEnvironments.jsdom
