@@ -182,7 +182,9 @@ export async function createHostileProvider(
     },
     fetch: async (input, init) => {
       const request = new Request(input, init)
-      const path = new URL(request.url).pathname
+      const base = new URL(issuer).pathname.replace(/\/$/, '')
+      const full = new URL(request.url).pathname
+      const path = full.startsWith(`${base}/`) ? full.slice(base.length) : full
       provider.hits[path] = (provider.hits[path] ?? 0) + 1
       const route = provider.routes[path]
       if (route) return route(request)
