@@ -1,5 +1,5 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import type { IdpContext } from './internal/context.js'
+import { jose } from './internal/jose.js'
 import type { Params } from './internal/params.js'
 import { ProtocolError } from './internal/protocol-error.js'
 import { constantTimeEqual } from './internal/random.js'
@@ -129,6 +129,7 @@ async function authenticateAssertion(
   if (params.get('client_assertion_type') !== JWT_BEARER) {
     throw invalidClient(`client_assertion_type must be ${JWT_BEARER}`, false)
   }
+  const { createLocalJWKSet, decodeProtectedHeader, jwtVerify } = await jose()
   let header: ReturnType<typeof decodeProtectedHeader>
   let unverified: { iss?: unknown; sub?: unknown }
   try {

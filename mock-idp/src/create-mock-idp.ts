@@ -1,4 +1,3 @@
-import { Hono } from 'hono'
 import type { JWK } from 'jose'
 import { createClock, type MockIdpClock } from './clock.js'
 import type { MockIdpConfig, MockIdpUser } from './config.js'
@@ -154,12 +153,13 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     if (stateText) store.restore(JSON.parse(stateText) as PersistedState)
   }
 
-  type Env = { Bindings: { remoteAddress: string | undefined } }
-  const app = new Hono<Env>()
   const base = new URL(resolved.issuer).pathname.replace(/\/$/, '')
-  const route = (name: EndpointName, handler: Handler) => {
-    return async (c: { req: { raw: Request }; env: Env['Bindings'] | undefined }) => {
-      const request = c.req.raw
+  const routes = new Map<
+    string,
+    (request: Request, remoteAddress: string | undefined) => Promise<Response>
+  >()
+  const route = (path: string, name: EndpointName, handler: Handler) => {
+    routes.set(base + path, async (request, remoteAddress) => {
       const origin = request.headers.get('origin')
       const cors = CORS_ENDPOINTS.has(name) && origin !== null && isAllowedOrigin(ctx, origin)
       if (request.method === 'OPTIONS' && CORS_ENDPOINTS.has(name))
@@ -168,7 +168,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       let response = await faulted(name)
       if (!response) {
         try {
-          response = await handler(request, new URL(request.url), c.env?.remoteAddress)
+          response = await handler(request, new URL(request.url), remoteAddress)
         } catch (err) {
           if (!(err instanceof ProtocolError)) throw err
           response = errorResponse(err)
@@ -177,7 +177,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       done(response.status)
       if (cors) for (const [k, v] of Object.entries(corsHeaders(origin))) response.headers.set(k, v)
       return response
-    }
+    })
   }
   async function faulted(name: EndpointName): Promise<Response | undefined> {
     const fault = faults.take(name)
@@ -205,78 +205,62 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       throw new ProtocolError('invalid_request', 'this endpoint takes GET', 405, { allow: 'GET' })
     }
   }
-  const discovery = route('discovery', (request) => {
+  const discovery: Handler = (request) => {
     getOnly(request)
     return jsonResponse(discoveryDocument(ctx), 200, { 'cache-control': 'no-cache' })
+  }
+  route('/.well-known/openid-configuration', 'discovery', discovery)
+  route('/.well-known/oauth-authorization-server', 'discovery', discovery)
+  route('/.well-known/jwks', 'jwks', async (request) => {
+    getOnly(request)
+    return jsonResponse(await keys.jwks(), 200, {
+      'cache-control': 'no-cache',
+      'content-type': 'application/jwk-set+json',
+    })
   })
-  app.all(`${base}/.well-known/openid-configuration`, discovery)
-  app.all(`${base}/.well-known/oauth-authorization-server`, discovery)
-  app.all(
-    `${base}/.well-known/jwks`,
-    route('jwks', async (request) => {
-      getOnly(request)
-      return jsonResponse(await keys.jwks(), 200, {
-        'cache-control': 'no-cache',
-        'content-type': 'application/jwk-set+json',
-      })
-    }),
+  route('/oauth/authorize', 'authorize', (req, url) => authorizeEndpoint(ctx, req, url))
+  route('/oauth/token', 'token', (req) => tokenEndpoint(ctx, req))
+  route('/oauth/userinfo', 'userinfo', (req) => userinfoEndpoint(ctx, req))
+  route('/oauth/introspect', 'introspect', (req) => introspectionEndpoint(ctx, req))
+  route('/oauth/revoke', 'revoke', (req) => revocationEndpoint(ctx, req))
+  route('/oauth/device/code', 'device_authorization', (req) =>
+    deviceAuthorizationEndpoint(ctx, req),
   )
-  app.all(
-    `${base}/oauth/authorize`,
-    route('authorize', (req, url) => authorizeEndpoint(ctx, req, url)),
-  )
-  app.all(
-    `${base}/oauth/token`,
-    route('token', (req) => tokenEndpoint(ctx, req)),
-  )
-  app.all(
-    `${base}/oauth/userinfo`,
-    route('userinfo', (req) => userinfoEndpoint(ctx, req)),
-  )
-  app.all(
-    `${base}/oauth/introspect`,
-    route('introspect', (req) => introspectionEndpoint(ctx, req)),
-  )
-  app.all(
-    `${base}/oauth/revoke`,
-    route('revoke', (req) => revocationEndpoint(ctx, req)),
-  )
-  app.all(
-    `${base}/oauth/device/code`,
-    route('device_authorization', (req) => deviceAuthorizationEndpoint(ctx, req)),
-  )
-  app.all(
-    `${base}/device`,
-    route('device', (req, url) => devicePage(ctx, req, url)),
-  )
-  app.all(
-    `${base}/oauth/logout`,
-    route('logout', (req, url) => logoutEndpoint(ctx, req, url)),
-  )
-  app.all(`${base}/_mock/*`, async (c) => {
-    const request = c.req.raw
-    const path = new URL(request.url).pathname.slice(base.length + '/_mock'.length)
-    try {
-      return await controlEndpoint(ctx, idp, request, c.env?.remoteAddress, path)
-    } catch (err) {
-      if (err instanceof ProtocolError) return errorResponse(err)
-      throw err
+  route('/device', 'device', (req, url) => devicePage(ctx, req, url))
+  route('/oauth/logout', 'logout', (req, url) => logoutEndpoint(ctx, req, url))
+  const controlPrefix = `${base}/_mock/`
+
+  // Exact paths need no router; a Map keeps the CLI's cold start short.
+  const dispatch = async (
+    request: Request,
+    remoteAddress: string | undefined,
+  ): Promise<Response> => {
+    const { pathname } = new URL(request.url)
+    const handler = routes.get(pathname)
+    if (handler) return handler(request, remoteAddress)
+    if (pathname.startsWith(controlPrefix)) {
+      const path = pathname.slice(controlPrefix.length - 1)
+      try {
+        return await controlEndpoint(ctx, idp, request, remoteAddress, path)
+      } catch (err) {
+        if (err instanceof ProtocolError) return errorResponse(err)
+        throw err
+      }
     }
-  })
-  app.notFound(() =>
-    jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404),
-  )
-  app.onError((err) => {
-    console.error(`mock-idp: internal error: ${err instanceof Error ? err.message : String(err)}`)
-    return jsonResponse({ error: 'server_error', error_description: 'internal error' }, 500)
-  })
+    return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404)
+  }
 
   const handle = async (request: Request, remoteAddress: string | undefined): Promise<Response> => {
-    if (request.url.length > MAX_URL_LENGTH) {
-      return errorResponse(new ProtocolError('invalid_request', 'URL too long', 414))
+    try {
+      if (request.url.length > MAX_URL_LENGTH) {
+        return errorResponse(new ProtocolError('invalid_request', 'URL too long', 414))
+      }
+      await ready
+      return await dispatch(request, remoteAddress)
+    } catch (err) {
+      console.error(`mock-idp: internal error: ${err instanceof Error ? err.message : String(err)}`)
+      return jsonResponse({ error: 'server_error', error_description: 'internal error' }, 500)
     }
-    await ready
-    return app.fetch(request, { remoteAddress })
   }
 
   const idp: MockIdp = {

@@ -1,4 +1,5 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
+import type { JWK } from 'jose'
+import { jose } from './internal/jose.js'
 import type { MockIdpClock } from './clock.js'
 import type { SigningAlg } from './config.js'
 
@@ -79,6 +80,7 @@ export class KeyStore {
   }
 
   async export(): Promise<PersistedKeys> {
+    const { exportJWK } = await jose()
     const toJwk = async (key: SigningKey): Promise<JWK> => ({
       ...(await exportJWK(key.privateKey)),
       kid: key.kid,
@@ -108,6 +110,7 @@ export class KeyStore {
   }
 
   async #generate(): Promise<SigningKey> {
+    const { exportJWK, generateKeyPair } = await jose()
     const { privateKey, publicKey } = await generateKeyPair(this.#alg, {
       extractable: this.#extractable,
       ...(this.#alg === 'RS256' ? { modulusLength: 2048 } : {}),
@@ -123,11 +126,13 @@ async function withPublicJwk(
   jwk: JWK,
   alg: SigningAlg,
 ): Promise<SigningKey> {
+  const { calculateJwkThumbprint } = await jose()
   const kid = await calculateJwkThumbprint(jwk)
   return { kid, alg, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } }
 }
 
 async function fromPrivateJwk(jwk: JWK, alg: SigningAlg): Promise<SigningKey> {
+  const { importJWK } = await jose()
   const privateKey = (await importJWK({ ...jwk, ext: true }, alg)) as CryptoKey
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, key_ops: _ops, ext: _ext, ...pub } = jwk
   return withPublicJwk(privateKey, pub, alg)

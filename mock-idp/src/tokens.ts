@@ -1,4 +1,5 @@
-import { compactVerify, createLocalJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose'
+import type { JWTPayload } from 'jose'
+import { jose } from './internal/jose.js'
 import { hanzoClaims, userClaims } from './claims.js'
 import type { IdpContext } from './internal/context.js'
 import { base64url, randomToken, sha256 } from './internal/random.js'
@@ -52,6 +53,7 @@ export async function issueTokens(
   options: IssueOptions,
 ): Promise<TokenResponseBody> {
   const { client, user, scope } = options
+  const { SignJWT } = await jose()
   const key = await ctx.keys.signingKey()
   const now = Math.floor(ctx.clock.now())
   const jti = randomToken(16)
@@ -139,6 +141,7 @@ export async function verifyAccessToken(
   token: string,
 ): Promise<{ jti: string; record: AccessTokenRecord; payload: JWTPayload } | undefined> {
   if (token.length > 8192) return undefined
+  const { createLocalJWKSet, jwtVerify } = await jose()
   try {
     const jwks = createLocalJWKSet(await ctx.keys.jwks())
     const { payload } = await jwtVerify(token, jwks, {
@@ -162,6 +165,7 @@ export async function verifyIdTokenHint(
   token: string,
 ): Promise<JWTPayload | undefined> {
   if (token.length > 8192) return undefined
+  const { compactVerify, createLocalJWKSet } = await jose()
   try {
     const jwks = createLocalJWKSet(await ctx.keys.jwks())
     const { payload, protectedHeader } = await compactVerify(token, jwks, {
