@@ -1,4 +1,4 @@
-import type { ClientPrivateKey, TokenEndpointAuthMethod } from './types.js'
+import type { ClientPrivateKey, FetchLike, TokenEndpointAuthMethod } from './types.js'
 
 /**
  * How a {@link Client} identifies itself and talks to the provider. Durations of our own timers
@@ -25,8 +25,11 @@ export interface ClientOptions {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined
   /** The default `redirect_uri` of authorization requests and code exchanges. */
   redirectUri?: string | undefined
-  /** The fetch to use (tests pass `idp.fetch`); defaults to the global `fetch`. */
-  fetch?: typeof fetch | undefined
+  /**
+   * The fetch to use, called with one `Request`: the global `fetch`, a wrapper, or a provider's
+   * `(Request) => Response` handler such as mock-idp's `idp.fetch`. Defaults to the global `fetch`.
+   */
+  fetch?: FetchLike | undefined
   /** Seconds of clock difference tolerated on `exp`, `iat`, `nbf`, `auth_time`. Default 30. */
   clockTolerance?: number | undefined
   /** Milliseconds since the epoch; defaults to `Date.now`. Sets `expiresAt` and token-time checks. */

@@ -20,7 +20,7 @@ import {
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, createHttp } from './internal/http.js'
 import type { CustomFetch } from './internal/http.js'
 import { checkAccessTokenHash, checkIssuedAt, checkRefreshedIdToken } from './internal/id-token.js'
-import { mapError } from './internal/map-error.js'
+import { mapError, mapErrorWithBody } from './internal/map-error.js'
 import type { Stage } from './internal/map-error.js'
 import { abortedError, sleep } from './internal/sleep.js'
 import { TokenSet } from './token-set.js'
@@ -460,7 +460,7 @@ export class Client<Claims extends object = object> {
     }
     assertString(device.deviceCode, '`device.deviceCode`')
     const signal = options?.signal
-    let interval = typeof device.interval === 'number' && device.interval > 0 ? device.interval : 5
+    let interval = typeof device.interval === 'number' && device.interval >= 0 ? device.interval : 5
     for (;;) {
       await sleep(interval * 1000, signal)
       if (this.#clock() / 1000 >= device.expiresAt) {
@@ -690,7 +690,7 @@ export class Client<Claims extends object = object> {
         this.#client(),
       )
     } catch (err) {
-      throw mapError(err, stage)
+      throw await mapErrorWithBody(err, stage)
     }
   }
 
@@ -758,7 +758,7 @@ function checkOptions(options: ClientOptions): void {
 function transport(options: ClientOptions) {
   return {
     // Bound late, so a fetch installed (or mocked) after the client was built is used.
-    fetch: options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)),
+    fetch: options.fetch ?? ((request: Request) => fetch(request)),
     timeout: options.timeout ?? DEFAULT_TIMEOUT,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
   }

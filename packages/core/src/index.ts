@@ -35,6 +35,7 @@ export type { TokenSetInit, TokenSetJSON, TokenSetOptions } from './token-set.js
 export type {
   ClientPrivateKey,
   DeviceAuthorization,
+  FetchLike,
   IdTokenClaims,
   IntrospectionResult,
   IssuerMetadata,

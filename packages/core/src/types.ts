@@ -103,3 +103,18 @@ export type TokenEndpointAuthMethod =
 /** A private key for `private_key_jwt`: a `CryptoKey`, a private JWK, or a key with its `kid`. */
 export type ClientPrivateKey =
   CryptoKey | JsonWebKey | (JsonWebKey & { kid?: string }) | { key: CryptoKey; kid?: string }
+
+/**
+ * What core calls to make a request: anything that takes one `Request` and resolves to a
+ * `Response`. The global `fetch` fits, and so does a `(Request) => Response` server handler.
+ *
+ * @see https://fetch.spec.whatwg.org/#fetch-method
+ * @example
+ * ```ts
+ * const logged: FetchLike = (request) => {
+ *   console.log(request.method, request.url)
+ *   return fetch(request)
+ * }
+ * ```
+ */
+export type FetchLike = (request: Request) => Promise<Response>

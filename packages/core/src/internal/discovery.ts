@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import { DiscoveryError } from '../errors.js'
-import type { IssuerMetadata } from '../types.js'
+import type { FetchLike, IssuerMetadata } from '../types.js'
 import { argumentError, isObject } from './assert.js'
 import type { CustomFetch } from './http.js'
 import { mapError } from './map-error.js'
@@ -163,7 +163,7 @@ const globalFetchKey = {}
 /** The metadata cache: one in-flight or fresh fetch per (fetch, issuer). */
 export function cachedMetadata(
   key: {
-    fetch: typeof fetch | undefined
+    fetch: FetchLike | undefined
     issuer: URL
     now: number
     ttl: number

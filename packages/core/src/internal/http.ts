@@ -1,4 +1,5 @@
 import { NetworkError } from '../errors.js'
+import type { FetchLike } from '../types.js'
 
 /** The fetch signature oauth4webapi's `customFetch` option calls. */
 export type CustomFetch = (
@@ -13,7 +14,7 @@ export type CustomFetch = (
 ) => Promise<Response>
 
 export interface HttpOptions {
-  fetch: typeof fetch
+  fetch: FetchLike
   /** Milliseconds before the whole exchange (headers and body) is abandoned. */
   timeout: number
   maxResponseBytes: number
@@ -94,11 +95,15 @@ export function createHttp(options: HttpOptions): CustomFetch {
       let response: Response
       try {
         response = await Promise.race([
-          options.fetch(url, {
-            ...(init as RequestInit),
-            redirect: 'manual',
-            signal: controller.signal,
-          }),
+          // One Request argument: works with the global fetch and with `(Request) => Response`
+          // handlers such as a mock provider's `idp.fetch`.
+          options.fetch(
+            new Request(url, {
+              ...(init as RequestInit),
+              redirect: 'manual',
+              signal: controller.signal,
+            }),
+          ),
           aborted,
         ])
       } catch (cause) {

@@ -106,6 +106,39 @@ export function mapError(err: unknown, stage: Stage): unknown {
   )
 }
 
+/**
+ * Like {@link mapError}, but a `WWW-Authenticate` challenge without an `error` parameter (e.g.
+ * `Basic realm="…"` on a failed client authentication) takes its error from the JSON body.
+ */
+export async function mapErrorWithBody(err: unknown, stage: Stage): Promise<unknown> {
+  if (
+    err instanceof oauth.WWWAuthenticateChallengeError &&
+    !err.cause.some((challenge) => challenge.parameters.error) &&
+    !err.response.bodyUsed
+  ) {
+    const body: unknown = await err.response
+      .clone()
+      .json()
+      .catch(() => undefined)
+    if (isObject(body) && typeof body.error === 'string' && body.error) {
+      const description = text(body.error_description)
+      return new OAuthError(
+        'ERR_OAUTH_RESPONSE',
+        `The authorization server refused the ${stage} request (HTTP ${err.status}): ${describeOAuth(body.error, description)}.${hintFor(body.error)}`,
+        {
+          error: body.error,
+          errorDescription: description,
+          errorUri: text(body.error_uri),
+          status: err.status,
+          response: err.response,
+          cause: err,
+        },
+      )
+    }
+  }
+  return mapError(err, stage)
+}
+
 function hintFor(error: string): string {
   switch (error) {
     case 'invalid_client':
