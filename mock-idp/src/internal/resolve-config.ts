@@ -93,7 +93,7 @@ function stringList(value: unknown, field: string): string[] | undefined {
 
 function seconds(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 1e9) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1e9) {
     fail(`${field} must be a positive whole number of seconds`)
   }
   return value
