@@ -1,1 +1,21 @@
-export {}
+export { bearerAuth } from './bearer-auth.js'
+export type { RouteAuthOptions } from './bearer-auth.js'
+export { bearerErrorResponse, toBearerError } from './bearer-error.js'
+export type { BearerError, BearerErrorOptions } from './bearer-error.js'
+export { nodeBearerAuth, requireAuth, requireScopes } from './require-auth.js'
+export { createTokenVerifier } from './token-verifier.js'
+export type {
+  AccessTokenClaims,
+  AuthResult,
+  TokenVerifier,
+  TokenVerifierOptions,
+  VerifyFailure,
+} from './token-verifier.js'
+export {
+  DiscoveryError,
+  NetworkError,
+  OAuthError,
+  OidcKitError,
+  TokenValidationError,
+} from '@oidckit/core'
+export type { AnyOidcKitError } from '@oidckit/core'

@@ -1,0 +1,164 @@
+import { KeyObject } from 'node:crypto'
+import { NetworkError, TokenValidationError } from '@oidckit/core'
+import type { FetchLike } from '@oidckit/core'
+import { createRemoteJWKSet, customFetch, errors } from 'jose'
+
+export interface KeyStoreOptions {
+  jwksUri: string
+  fetch?: FetchLike | undefined
+  /** Milliseconds before an unknown `kid` may trigger another fetch (RP-3: 60 s). */
+  cooldown: number
+  /** Milliseconds a fetched JWKS is trusted before it is fetched again (RP-3: 300 s). */
+  maxAge: number
+  /** Milliseconds before a JWKS request is abandoned. */
+  timeout: number
+  /** Called when keys leave the set, so caches built on them are dropped. */
+  onRotate: () => void
+}
+
+const MAX_JWKS_BYTES = 1024 * 1024
+
+interface Entry {
+  key: KeyObject
+  at: number
+}
+
+/**
+ * The issuer's signing keys as `node:crypto` KeyObjects, imported once per JWK. jose's remote
+ * JWK set does the fetching, key selection, cooldown and single-flight refetch; this store only
+ * remembers what it selected, so the hot path is one map lookup.
+ */
+export class KeyStore {
+  readonly #remote: ReturnType<typeof createRemoteJWKSet>
+  readonly #keys = new Map<string, Entry>()
+  readonly #options: KeyStoreOptions
+  #kids = ''
+
+  constructor(options: KeyStoreOptions) {
+    this.#options = options
+    const userFetch = options.fetch
+    this.#remote = createRemoteJWKSet(new URL(options.jwksUri), {
+      cooldownDuration: options.cooldown,
+      cacheMaxAge: options.maxAge,
+      timeoutDuration: options.timeout,
+      [customFetch]: (url: string, init: RequestInit) => cappedFetch(url, init, userFetch),
+    })
+  }
+
+  /** The key already imported for this header, when it is still fresh. */
+  cached(id: string): KeyObject | undefined {
+    const entry = this.#keys.get(id)
+    if (entry !== undefined && Date.now() - entry.at < this.#options.maxAge) return entry.key
+    return undefined
+  }
+
+  /** Selects (fetching or refetching the JWKS as needed) and imports the key for a header. */
+  async resolve(id: string, alg: string, kid: string | undefined): Promise<KeyObject> {
+    let cryptoKey: CryptoKey
+    try {
+      cryptoKey = (await this.#remote({ alg, kid })) as CryptoKey
+    } catch (err) {
+      this.#noticeRotation()
+      throw mapJwksError(err, this.#options.jwksUri)
+    }
+    this.#noticeRotation()
+    const key = KeyObject.from(cryptoKey)
+    const modulus = key.asymmetricKeyDetails?.modulusLength
+    if (key.asymmetricKeyType?.startsWith('rsa') && (modulus === undefined || modulus < 2048)) {
+      throw new TokenValidationError(
+        'ERR_JWT_INVALID',
+        'The signing key is an RSA key shorter than 2048 bits.',
+        { claim: 'kid', reason: 'unsupported' },
+      )
+    }
+    this.#keys.set(id, { key, at: Date.now() })
+    return key
+  }
+
+  #noticeRotation(): void {
+    const jwks = this.#remote.jwks()
+    if (!jwks) return
+    const kids = jwks.keys.map((k) => `${k.kid ?? ''}:${k.kty}:${k.n ?? k.x ?? ''}`).join(',')
+    if (kids === this.#kids) return
+    const first = this.#kids === ''
+    this.#kids = kids
+    if (!first) {
+      this.#keys.clear()
+      this.#options.onRotate()
+    }
+  }
+}
+
+async function cappedFetch(
+  url: string,
+  init: RequestInit,
+  userFetch: FetchLike | undefined,
+): Promise<Response> {
+  const request = new Request(url, init)
+  const response = await (userFetch ? userFetch(request) : fetch(request))
+  if (response.status !== 200 || !response.body) return response
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_JWKS_BYTES) {
+      await reader.cancel().catch(() => undefined)
+      throw new NetworkError('ERR_RESPONSE_TOO_LARGE', `The JWKS at ${url} is larger than 1 MiB.`, {
+        url,
+        status: response.status,
+      })
+    }
+    chunks.push(value)
+  }
+  return new Response(Buffer.concat(chunks), { status: 200, headers: response.headers })
+}
+
+function mapJwksError(err: unknown, url: string): Error {
+  if (err instanceof NetworkError || err instanceof TokenValidationError) return err
+  if (err instanceof errors.JWKSNoMatchingKey) {
+    return new TokenValidationError(
+      'ERR_JWKS_NO_MATCHING_KEY',
+      'No key in the issuer JWKS matches the token header, even after a refetch.',
+      { claim: 'kid', reason: 'mismatch', cause: err },
+    )
+  }
+  if (err instanceof errors.JWKSMultipleMatchingKeys) {
+    return new TokenValidationError(
+      'ERR_JWKS_NO_MATCHING_KEY',
+      'Several keys in the issuer JWKS match the token header; it needs a kid.',
+      { claim: 'kid', reason: 'invalid', cause: err },
+    )
+  }
+  if (err instanceof errors.JOSENotSupported) {
+    return new TokenValidationError('ERR_JWT_INVALID', 'The token alg is not supported.', {
+      claim: 'alg',
+      reason: 'unsupported',
+      cause: err,
+    })
+  }
+  if (err instanceof errors.JWKSTimeout) {
+    return new NetworkError('ERR_TIMEOUT', `The JWKS request to ${url} timed out.`, {
+      url,
+      cause: err,
+    })
+  }
+  if (err instanceof errors.JWKSInvalid) {
+    return new NetworkError('ERR_RESPONSE_INVALID', `The JWKS at ${url} is malformed.`, {
+      url,
+      cause: err,
+    })
+  }
+  if (err instanceof errors.JOSEError) {
+    return new NetworkError('ERR_UNEXPECTED_STATUS', `The JWKS at ${url} could not be read.`, {
+      url,
+      cause: err,
+    })
+  }
+  return new NetworkError('ERR_CONNECTION_FAILED', `The JWKS at ${url} could not be fetched.`, {
+    url,
+    cause: err,
+  })
+}
