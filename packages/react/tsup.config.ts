@@ -1,4 +1,11 @@
 import { defineConfig } from 'tsup'
 import { baseConfig } from '../../tsup.config.base'
 
-export default defineConfig({ ...baseConfig, platform: 'browser' })
+export default defineConfig({
+  ...baseConfig,
+  entry: ['src/index.ts'],
+  platform: 'browser',
+  // Every export is a client component or hook; the bundle keeps the directive.
+  banner: { js: "'use client'" },
+  external: ['react', 'react/jsx-runtime', '@oidckit/browser-pkce', '@oidckit/core'],
+})
