@@ -24,8 +24,13 @@ function sendError(res: ServerResponse, err: unknown, options?: RouteAuthOptions
     res.destroy()
     return
   }
-  res.writeHead(status, { ...headers, 'content-type': 'application/json' })
-  res.end(JSON.stringify(body))
+  const json = JSON.stringify(body)
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(json),
+  })
+  res.end(json)
 }
 
 /**
