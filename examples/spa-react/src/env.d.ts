@@ -1,0 +1,6 @@
+/// <reference types="vite/client" />
+
+interface ImportMetaEnv {
+  readonly VITE_OIDC_ISSUER?: string
+  readonly VITE_API_URL?: string
+}
