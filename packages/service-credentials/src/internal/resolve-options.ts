@@ -23,6 +23,13 @@ export interface ResolvedOptions {
   readonly random: () => number
 }
 
+// A service authenticates: `none` cannot use the client credentials grant (RFC 6749 §4.4).
+const authMethods: readonly string[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+]
+
 /** Checks every option, so misuse throws a coded `TypeError` from `createTokenSource()`. */
 export function resolveOptions(options: TokenSourceOptions): ResolvedOptions {
   if (!isObject(options)) {
@@ -37,6 +44,13 @@ export function resolveOptions(options: TokenSourceOptions): ResolvedOptions {
     throw argumentError(
       'ERR_INVALID_ARG_VALUE',
       'The client credentials grant needs client authentication: pass `clientSecret` or `privateKey`.',
+    )
+  }
+  const method = options.tokenEndpointAuthMethod
+  if (method !== undefined && !authMethods.includes(method)) {
+    throw argumentError(
+      'ERR_INVALID_ARG_VALUE',
+      `\`tokenEndpointAuthMethod\` must be one of ${authMethods.join(', ')}; got ${JSON.stringify(method)}.`,
     )
   }
   assertOptionalNumber(options.leeway, '`leeway`', 0)
