@@ -19,3 +19,7 @@ export {
   TokenValidationError,
 } from '@oidckit/core'
 export type { AnyOidcKitError } from '@oidckit/core'
+export { sendWebResponse, toNodeHandler, toWebRequest } from './listener.js'
+export { createWebAuth } from './web-auth.js'
+export type { WebAuth, WebAuthOptions, WebSession } from './web-auth.js'
+export { sessionMiddleware } from './session-middleware.js'
