@@ -364,7 +364,13 @@ export function createTokenVerifier<Claims extends object = object>(
 
   const verifier: TokenVerifier<Claims> = {
     options: Object.freeze({ ...options }),
-    verify: (token) => verifyToken(token).catch(report) as Promise<AuthResult<Claims>>,
+    async verify(token) {
+      try {
+        return (await verifyToken(token)) as AuthResult<Claims>
+      } catch (err) {
+        return report(err)
+      }
+    },
     verifyAuthorization(values) {
       let token: string
       try {
@@ -382,8 +388,21 @@ export function createTokenVerifier<Claims extends object = object>(
   return verifier
 }
 
+/** A class, so `token` is a prototype getter: not enumerable, not in JSON, and cheap to build. */
+class Verified {
+  readonly claims: AccessTokenClaims
+  readonly scopes: readonly string[]
+  readonly #token: string
+  constructor(claims: AccessTokenClaims, scopes: readonly string[], token: string) {
+    this.claims = claims
+    this.scopes = scopes
+    this.#token = token
+  }
+  get token(): string {
+    return this.#token
+  }
+}
+
 function result(claims: Record<string, unknown>, scopes: string[], token: string): AuthResult {
-  const out = { claims: Object.freeze(claims), scopes: Object.freeze(scopes) } as AuthResult
-  Object.defineProperty(out, 'token', { value: token, enumerable: false })
-  return Object.freeze(out) as AuthResult
+  return new Verified(claims as AccessTokenClaims, scopes, token)
 }
