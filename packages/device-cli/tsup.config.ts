@@ -1,4 +1,8 @@
 import { defineConfig } from 'tsup'
 import { baseConfig } from '../../tsup.config.base'
 
-export default defineConfig({ ...baseConfig, platform: 'node' })
+export default defineConfig({
+  ...baseConfig,
+  entry: ['src/index.ts', 'src/cli.ts'],
+  platform: 'node',
+})

@@ -8,8 +8,10 @@ import { counted, fakeTime, settle } from './helpers.js'
 const issuer = 'https://idp.test'
 let idp: MockIdp
 
-beforeEach(() => {
+beforeEach(async () => {
   idp = createMockIdp({ issuer })
+  // Generate the signing key now, in real time, not while fake time waits on it.
+  await idp.jwks()
   fakeTime()
 })
 

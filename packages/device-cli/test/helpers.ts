@@ -27,8 +27,9 @@ export function counted(impl: FetchLike): FetchLike {
 const realTick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
- * Moves fake time in 1 s steps, only between requests, until `promise` settles; `onTick` runs
- * after each step (to approve a device code once it is shown, say).
+ * Moves fake time in 1 s steps until `promise` settles, but only while the code under test is
+ * waiting on a timer: not while a request or file I/O is under way. `onTick` runs after each
+ * step (to approve a device code once it is shown, say).
  */
 export async function settle<T>(
   promise: Promise<T>,
@@ -41,7 +42,7 @@ export async function settle<T>(
   })
   tracked.catch(() => undefined)
   for (let elapsed = 0; !done && elapsed < maxSeconds;) {
-    if (inFlight > 0) {
+    if (inFlight > 0 || vi.getTimerCount() === 0) {
       await realTick()
     } else {
       await vi.advanceTimersByTimeAsync(1000)
