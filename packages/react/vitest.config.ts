@@ -6,6 +6,6 @@ export default mergeConfig(
   sharedConfig,
   defineConfig({
     esbuild: { jsx: 'automatic' },
-    test: { environment: './test/jsdom-environment.ts' },
+    test: { environment: './test/jsdom-environment.ts', setupFiles: ['./test/setup.ts'] },
   }),
 )

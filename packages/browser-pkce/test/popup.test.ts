@@ -20,8 +20,9 @@ test('C-13: loginWithPopup takes the callback only from the popup on the exact r
   const target = new EventTarget()
   const t = openTab(idp, { adapters: { openPopup: () => popup, window: target } })
   const done = t.auth.loginWithPopup({ returnTo: '/inbox' })
-  await vi.waitFor(() =>
-    expect(popup.location.href).toMatch(/^https:\/\/idp\.test\/oauth\/authorize/),
+  await vi.waitFor(
+    () => expect(popup.location.href).toMatch(/^https:\/\/idp\.test\/oauth\/authorize/),
+    { timeout: 10_000 },
   )
   const callback = await authorize(idp, popup.location.href)
   // Another origin, a look-alike origin, and another window: all ignored.
@@ -50,7 +51,7 @@ test('loginWithPopup rejects when the user closes the popup', async () => {
   const popup = popupWindow()
   const t = openTab(idp, { adapters: { openPopup: () => popup, window: new EventTarget() } })
   const done = t.auth.loginWithPopup()
-  await vi.waitFor(() => expect(popup.location.href).toMatch(/authorize/))
+  await vi.waitFor(() => expect(popup.location.href).toMatch(/authorize/), { timeout: 10_000 })
   popup.closed = true
   await expect(done).rejects.toMatchObject({
     error: 'access_denied',

@@ -53,7 +53,7 @@ test('renews when the network comes back online', async () => {
   await signIn(idp, t)
   idp.clock.advance(3600 * 2)
   window.dispatchEvent(new Event('online'))
-  await vi.waitFor(() => expect(tokenRequests(idp, 'refresh_token')).toBe(1))
+  await vi.waitFor(() => expect(tokenRequests(idp, 'refresh_token')).toBe(1), { timeout: 10_000 })
 })
 
 test('renews when the page becomes visible again', async () => {
@@ -62,7 +62,7 @@ test('renews when the page becomes visible again', async () => {
   await signIn(idp, t)
   idp.clock.advance(3600 * 2)
   document.dispatchEvent(new Event('visibilitychange'))
-  await vi.waitFor(() => expect(tokenRequests(idp, 'refresh_token')).toBe(1))
+  await vi.waitFor(() => expect(tokenRequests(idp, 'refresh_token')).toBe(1), { timeout: 10_000 })
 })
 
 test('RP-20: invalid_grant on refresh signs out cleanly with the error in the state', async () => {

@@ -48,8 +48,9 @@ test('honours Retry-After on a 429 before trying again', async () => {
   })
   const s = source({ fetch: withRetryAfter.fetch, random: () => 0 })
   const pending = s.getToken()
-  await vi.waitFor(() =>
-    expect(events[0]).toMatchObject({ type: 'retry_scheduled', attempt: 1, delay: 3000 }),
+  await vi.waitFor(
+    () => expect(events[0]).toMatchObject({ type: 'retry_scheduled', attempt: 1, delay: 3000 }),
+    { timeout: 10_000 },
   )
   await vi.advanceTimersByTimeAsync(2900)
   expect(net.tokenRequests()).toBe(1)
@@ -146,8 +147,9 @@ test('refreshes in the background past refreshFraction of the lifetime, still se
   idp.clock.advance(1800)
   // Past half the lifetime: this caller gets the cached token at once, a refresh starts behind it.
   expect(await s.getToken()).toBe(first)
-  await vi.waitFor(() =>
-    expect(events.at(-1)).toMatchObject({ type: 'token_fetched', background: true }),
+  await vi.waitFor(
+    () => expect(events.at(-1)).toMatchObject({ type: 'token_fetched', background: true }),
+    { timeout: 10_000 },
   )
   expect(net.tokenRequests()).toBe(2)
   expect(await s.getToken()).not.toBe(first)
@@ -168,7 +170,7 @@ test('spreads background refreshes with jitter', async () => {
   expect(net.tokenRequests()).toBe(1)
   clock.advance(1)
   await s.getToken()
-  await vi.waitFor(() => expect(net.tokenRequests()).toBe(2))
+  await vi.waitFor(() => expect(net.tokenRequests()).toBe(2), { timeout: 10_000 })
 })
 
 test('a failed background refresh keeps serving the still-valid token and tries again later', async () => {
@@ -178,7 +180,7 @@ test('a failed background refresh keeps serving the still-valid token and tries 
   clock.advance(2000)
   idp.injectFault({ endpoint: 'token', kind: 'server_error', times: 5 })
   expect(await s.getToken()).toBe(first)
-  await vi.waitFor(() => expect(types().at(-1)).toBe('refresh_failed'))
+  await vi.waitFor(() => expect(types().at(-1)).toBe('refresh_failed'), { timeout: 10_000 })
   expect(events.at(-1)).toMatchObject({ background: true, error: { code: 'ERR_SERVER_ERROR' } })
   // While the provider is down, callers keep the token, and the provider is not hammered.
   for (let i = 0; i < 20; i++) expect(await s.getToken()).toBe(first)
@@ -186,7 +188,7 @@ test('a failed background refresh keeps serving the still-valid token and tries 
   clock.advance(30)
   idp.clearFaults()
   expect(await s.getToken()).toBe(first)
-  await vi.waitFor(() => expect(types().at(-1)).toBe('token_fetched'))
+  await vi.waitFor(() => expect(types().at(-1)).toBe('token_fetched'), { timeout: 10_000 })
   expect(await s.getToken()).not.toBe(first)
 })
 
