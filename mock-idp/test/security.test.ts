@@ -323,7 +323,7 @@ test('AS-6: a public client presenting a secret is refused', async () => {
   expect(res.status).toBe(401)
 })
 
-test('AS-6: private_key_jwt accepts an assertion for the issuer once, and refuses replay, long exp and wrong aud', async () => {
+test('AS-6, S-9: private_key_jwt accepts an assertion for the issuer once, and refuses replay, long exp and wrong aud', async () => {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const idp = createMockIdp({
     clients: [

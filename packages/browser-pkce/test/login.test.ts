@@ -185,6 +185,21 @@ test.each([
   expect(t.transactions.map.size).toBe(0)
 })
 
+test('C-17: state carries no application data; returnTo stays in the transaction', async () => {
+  const idp = newIdp()
+  const t = tab(idp)
+  await t.auth.login({ returnTo: '/secret-page?x=1' })
+  await t.auth.login({ returnTo: '/secret-page?x=1' })
+  const states = t.location.assigned.map((url) => new URL(url).searchParams.get('state')!)
+  // Opaque, unguessable and fresh per login: nothing to tamper with or swap.
+  expect(states[0]).not.toBe(states[1])
+  for (const state of states) {
+    expect(state).toMatch(/^[\w-]{43}$/)
+    expect(state).not.toContain('secret')
+    expect(atob(state.replace(/-/g, '+').replace(/_/g, '/') + '=')).not.toContain('secret')
+  }
+})
+
 test('C-2: a returnTo tampered in storage falls back to /', async () => {
   const idp = newIdp()
   const t = tab(idp)

@@ -52,7 +52,7 @@ test('C-1: rejects a callback without state', async () => {
   })
 })
 
-test('RP-8: rejects a callback whose iss is another authorization server', async () => {
+test('C-3, RP-8: rejects a callback whose iss is another authorization server (mix-up)', async () => {
   const err = await callbackError(
     idp.callback({ code: 'c', state: 'the-state', iss: 'https://evil.test' }),
   )

@@ -138,3 +138,13 @@ describe('errors', () => {
     expect(err.response?.status).toBe(400)
   })
 })
+
+test('C-10, C-7: the public API offers no password grant and no implicit flow', async () => {
+  const core = await import('@oidckit/core')
+  const names = [
+    ...Object.keys(core),
+    ...Object.getOwnPropertyNames(core.Client.prototype),
+    ...Object.getOwnPropertyNames(core.Client),
+  ]
+  expect(names.filter((name) => /password|ropc|implicit/i.test(name))).toEqual([])
+})
