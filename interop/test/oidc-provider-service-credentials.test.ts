@@ -1,0 +1,101 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createTokenVerifier, nodeBearerAuth } from '@oidckit/node-server'
+import { createTokenSource, OAuthError } from '@oidckit/service-credentials'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { API, startOidcProvider, type RunningProvider } from '../src/oidc-provider'
+
+let op: RunningProvider
+beforeAll(async () => {
+  op = await startOidcProvider()
+})
+afterAll(() => op?.close())
+
+/** The global fetch, counting the requests that reach oidc-provider's token endpoint. */
+function countingFetch() {
+  const counter = {
+    tokenRequests: 0,
+    fetch: (request: Request) => {
+      if (new URL(request.url).pathname === '/token') counter.tokenRequests++
+      return fetch(request)
+    },
+  }
+  return counter
+}
+
+const options = {
+  clientId: 'service',
+  clientSecret: 'service-secret-0123456789',
+  scope: 'api:read',
+  resource: API,
+}
+
+test('RP-18: many concurrent getToken() calls make one request to oidc-provider and share its token', async () => {
+  const counter = countingFetch()
+  const source = createTokenSource({ issuer: op.issuer, ...options, fetch: counter.fetch })
+  const tokens = await Promise.all(Array.from({ length: 200 }, () => source.getToken()))
+  expect(new Set(tokens).size).toBe(1)
+  expect(counter.tokenRequests).toBe(1)
+  // Cached: later calls make no request either.
+  expect(await source.getToken()).toBe(tokens[0])
+  expect(counter.tokenRequests).toBe(1)
+  const { claims, scopes } = await createTokenVerifier({ issuer: op.issuer, audience: API }).verify(
+    tokens[0]!,
+  )
+  expect(claims).toMatchObject({ client_id: 'service', aud: API })
+  expect(scopes).toEqual(['api:read'])
+  // Another scope is another cache entry, fetched once.
+  const write = await source.getTokenSet({ scope: 'api:write' })
+  expect(write.scope).toBe('api:write')
+  expect(counter.tokenRequests).toBe(2)
+})
+
+test('source.fetch calls an API guarded by node-server with a token from oidc-provider', async () => {
+  const guard = nodeBearerAuth({ issuer: op.issuer, audience: API }, { scopes: 'api:read' })
+  const server: Server = createServer(async (req, res) => {
+    const auth = await guard(req, res)
+    if (!auth) return
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ caller: auth.claims.client_id }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/data`
+    expect((await fetch(url)).status).toBe(401)
+    const source = createTokenSource({ issuer: op.issuer, ...options })
+    const res = await source.fetch(url)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ caller: 'service' })
+  } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test('oidc-provider narrows an unknown scope (RFC 6749 §3.3); getTokenSet() shows what was granted', async () => {
+  const source = createTokenSource({ issuer: op.issuer, ...options })
+  const narrowed = await source.getTokenSet({ scope: 'admin api:read' })
+  expect(narrowed.scope).toBe('api:read')
+  const verifier = createTokenVerifier({
+    issuer: op.issuer,
+    audience: API,
+    requiredScopes: 'admin',
+  })
+  await expect(verifier.verify(narrowed.accessToken)).rejects.toMatchObject({ claim: 'scope' })
+})
+
+test("RP-18: a wrong secret is oidc-provider's invalid_client at once, without retries or the secret in the error", async () => {
+  const counter = countingFetch()
+  const bad = createTokenSource({
+    issuer: op.issuer,
+    ...options,
+    clientSecret: 'wrong-secret',
+    fetch: counter.fetch,
+  })
+  const err = await bad.getToken().catch((e: unknown) => e)
+  expect(err).toBeInstanceOf(OAuthError)
+  expect((err as OAuthError).error).toBe('invalid_client')
+  expect((err as OAuthError).status).toBe(401)
+  expect(counter.tokenRequests).toBe(1)
+  expect(JSON.stringify(err) + String((err as Error).message)).not.toContain('wrong-secret')
+})
