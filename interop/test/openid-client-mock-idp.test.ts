@@ -64,9 +64,10 @@ async function signIn(
     ...extra,
   })
   const atApp = (u: URL) => u.href.startsWith(redirectUri)
-  let { response, url: at } = await agent.follow(url, {}, atApp)
+  const first = await agent.follow(url, {}, atApp)
+  let at = first.url
   if (!atApp(at)) {
-    const html = await response.text()
+    const html = await first.response.text()
     ;({ url: at } = await agent.submit(
       { html, url: at },
       { username: 'alice', password: 'alice-password' },
@@ -173,11 +174,12 @@ test('AS-12: the device flow over HTTP, approved through the /device pages, with
   const polling = oidc.pollDeviceAuthorizationGrant(config, device)
   const agent = new UserAgent()
   let page = await agent.follow(device.verification_uri)
-  for (const fields of [
+  const steps: Record<string, string>[] = [
     { user_code: device.user_code.toLowerCase() },
     { username: 'alice', password: 'alice-password' },
     { action: 'approve' },
-  ]) {
+  ]
+  for (const fields of steps) {
     const html = await page.response.text()
     expect(page.response.status).toBe(200)
     page = await agent.submit({ html, url: page.url }, fields)
@@ -196,11 +198,12 @@ test('AS-12: a device login the user denies ends in access_denied at openid-clie
   const polling = oidc.pollDeviceAuthorizationGrant(config, device).catch((e: unknown) => e)
   const agent = new UserAgent()
   let page = await agent.follow(`${device.verification_uri}`)
-  for (const fields of [
+  const steps: Record<string, string>[] = [
     { user_code: device.user_code },
     { username: 'bob', password: 'bob-password' },
     { action: 'deny' },
-  ]) {
+  ]
+  for (const fields of steps) {
     page = await agent.submit({ html: await page.response.text(), url: page.url }, fields)
   }
   const err = await polling
