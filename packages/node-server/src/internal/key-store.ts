@@ -96,6 +96,14 @@ async function cappedFetch(
 ): Promise<Response> {
   const request = new Request(url, init)
   const response = await (userFetch ? userFetch(request) : fetch(request))
+  if (response.status >= 500) {
+    await response.body?.cancel().catch(() => undefined)
+    throw new NetworkError(
+      'ERR_SERVER_ERROR',
+      `The JWKS at ${url} answered with HTTP ${response.status}.`,
+      { url, status: response.status },
+    )
+  }
   if (response.status !== 200 || !response.body) return response
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
@@ -113,7 +121,25 @@ async function cappedFetch(
     }
     chunks.push(value)
   }
-  return new Response(Buffer.concat(chunks), { status: 200, headers: response.headers })
+  const body = Buffer.concat(chunks)
+  // RP-10: an HTML page or garbled JSON is a bad answer, not a bad status.
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+  let json = type === 'application/json' || type === 'application/jwk-set+json'
+  if (json) {
+    try {
+      JSON.parse(body.toString('utf8'))
+    } catch {
+      json = false
+    }
+  }
+  if (!json) {
+    throw new NetworkError(
+      'ERR_RESPONSE_NOT_JSON',
+      `The JWKS at ${url} is not a JSON document (${type ?? 'no content-type'}).`,
+      { url, status: response.status },
+    )
+  }
+  return new Response(body, { status: 200, headers: response.headers })
 }
 
 function mapJwksError(err: unknown, url: string): Error {
