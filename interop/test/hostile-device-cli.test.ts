@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import { deviceLogin } from '@oidckit/device-cli'
+import type { DeviceLoginOptions } from '@oidckit/device-cli'
+import { createHostileProvider } from '../src/hostile-provider.js'
+import type { HostileProvider } from '../src/hostile-provider.js'
+import {
+  ID_TOKEN_CASES,
+  TOKEN_ENDPOINT_CASES,
+  endpointRows,
+  expectNetworkError,
+  expectTokenValidationError,
+  jwtRows,
+  rejectionOf,
+} from '../src/hostile-cases.js'
+
+// @oidckit/device-cli's deviceLogin against a hostile provider: bad token endpoint answers while
+// polling, and bad ID tokens in the final token response. The provider asks for the shortest
+// interval (1 s), so the tests run concurrently, each with its own provider.
+
+async function setup(pendingPolls = 0): Promise<HostileProvider> {
+  const idp = await createHostileProvider()
+  idp.pendingPolls = pendingPolls
+  return idp
+}
+
+function login(idp: HostileProvider, options: Partial<DeviceLoginOptions> = {}) {
+  return deviceLogin({
+    issuer: idp.issuer,
+    clientId: idp.clientId,
+    scope: 'openid offline_access',
+    fetch: idp.fetch,
+    onCode: () => undefined,
+    intervalMargin: 0,
+    ...options,
+  })
+}
+
+const polls = (idp: HostileProvider) =>
+  idp.grants.filter((g) => g === 'urn:ietf:params:oauth:grant-type:device_code').length
+
+test.concurrent(
+  'RP-19: signs in after authorization_pending with a well-formed ID token',
+  async () => {
+    const idp = await setup(1)
+    const tokens = await login(idp)
+    expect(tokens.claims()?.sub).toBe('alice')
+    expect(polls(idp)).toBe(2)
+  },
+)
+
+// No nonce is sent in the device flow, so the nonce cases do not apply.
+test.concurrent.each(jwtRows(ID_TOKEN_CASES.filter((c) => !c.fault.endsWith('nonce'))))(
+  '%s: deviceLogin rejects an ID token whose %s (%s)',
+  async (_req, _why, _fault, { fault, code, claim }) => {
+    const idp = await setup()
+    idp.idTokenFault = fault
+    expectTokenValidationError(await rejectionOf(login(idp)), { code, claim })
+  },
+)
+
+test.concurrent.each(endpointRows(TOKEN_ENDPOINT_CASES.filter((c) => c.fault !== 'silence')))(
+  'RP-10: deviceLogin stops polling on %s from the token endpoint, with %s',
+  async (_why, _code, { fault, code }) => {
+    const idp = await setup()
+    idp.tokenFault = fault
+    expectNetworkError(await rejectionOf(login(idp)), code)
+    expect(polls(idp)).toBe(1)
+  },
+)
+
+test.concurrent(
+  'RP-10: deviceLogin over loopback HTTP rejects a 5 MB token response while polling',
+  async () => {
+    const idp = await setup()
+    const server = await idp.listen()
+    try {
+      idp.tokenFault = 'huge-body'
+      expectNetworkError(
+        await rejectionOf(login(idp, { fetch: undefined })),
+        'ERR_RESPONSE_TOO_LARGE',
+      )
+    } finally {
+      await server.close()
+    }
+  },
+)
+
+describe('with fake timers', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  test('RP-10: deviceLogin fails with ERR_TIMEOUT when the token endpoint stays silent (core’s 10 s timeout)', async () => {
+    const idp = await setup()
+    idp.tokenFault = 'silence'
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const started = Date.now()
+    const result = rejectionOf(login(idp))
+    // Move the 1 s poll interval on once the poller sleeps, then let the silent request time out.
+    await vi.waitFor(
+      async () => {
+        await vi.advanceTimersByTimeAsync(100)
+        expect(polls(idp)).toBe(1)
+      },
+      { timeout: 10_000 },
+    )
+    await vi.advanceTimersByTimeAsync(10_000)
+    expectNetworkError(await result, 'ERR_TIMEOUT')
+    expect(polls(idp)).toBe(1)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+})
