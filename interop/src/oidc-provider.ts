@@ -14,6 +14,7 @@ export const OPAQUE_API = 'http://127.0.0.1:4002/opaque'
 export const SPA_REDIRECT = 'http://127.0.0.1:5173/callback'
 export const SPA_LOGOUT = 'http://127.0.0.1:5173/'
 export const WEB_REDIRECT = 'http://127.0.0.1:3000/callback'
+export const WEB_LOGOUT = 'http://127.0.0.1:3000/'
 
 export const users: Record<string, Record<string, unknown>> = {
   alice: {
@@ -27,6 +28,8 @@ export const users: Record<string, Record<string, unknown>> = {
 export interface RunningProvider {
   issuer: string
   provider: Provider
+  /** The private key (JWK with `kid`) of the `signed-service` client, for `private_key_jwt`. */
+  serviceKey: JsonWebKey & { kid: string }
   close(): Promise<void>
 }
 
@@ -49,6 +52,9 @@ export async function startOidcProvider(): Promise<RunningProvider> {
     alg: 'RS256',
     use: 'sig',
   }
+  const service = await generateKeyPair('ES256', { extractable: true })
+  const serviceKey = { ...(await exportJWK(service.privateKey)), kid: 'signed-service-1' }
+  const servicePublic = { ...(await exportJWK(service.publicKey)), kid: serviceKey.kid }
 
   const provider = new Provider(issuer, {
     jwks: { keys: [signing] },
@@ -67,6 +73,7 @@ export async function startOidcProvider(): Promise<RunningProvider> {
         client_secret: 'web-app-secret-0123456789',
         token_endpoint_auth_method: 'client_secret_basic',
         redirect_uris: [WEB_REDIRECT],
+        post_logout_redirect_uris: [WEB_LOGOUT],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
@@ -78,6 +85,16 @@ export async function startOidcProvider(): Promise<RunningProvider> {
         response_types: [],
         redirect_uris: [],
         scope: 'api:read api:write',
+      },
+      {
+        client_id: 'signed-service',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: 'ES256',
+        jwks: { keys: [servicePublic] },
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: 'api:read',
       },
       {
         client_id: 'cli',
@@ -133,6 +150,7 @@ export async function startOidcProvider(): Promise<RunningProvider> {
   return {
     issuer,
     provider,
+    serviceKey,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections()

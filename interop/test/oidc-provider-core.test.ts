@@ -6,7 +6,7 @@ import {
   randomState,
   TokenValidationError,
 } from '@oidckit/core'
-import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import {
   API,
@@ -254,4 +254,47 @@ test("RP-19: the device flow completes once the user approves on oidc-provider's
   expect(tokens.claims()).toMatchObject({ sub: 'alice', aud: 'cli', iss: op.issuer })
   expect(tokens.refreshToken).toEqual(expect.any(String))
   expect(await cli.userinfo(tokens)).toMatchObject({ email: 'alice@example.com' })
+})
+
+test('RFC 9126: createAuthorizationUrl({ par: true }) pushes the request to oidc-provider and the flow completes', async () => {
+  const client = await webApp()
+  const pkce = await createPkce()
+  const state = randomState()
+  const nonce = randomNonce()
+  const url = await client.createAuthorizationUrl(
+    { scope: 'openid email', state, nonce, codeChallenge: pkce.challenge },
+    { par: true },
+  )
+  expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri'])
+  expect(url.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/)
+  const callback = await signInThroughForms(new UserAgent(), url, {
+    login: 'bob',
+    redirectUri: WEB_REDIRECT,
+  })
+  const tokens = await client.authorizationCodeGrant(callback, {
+    state,
+    nonce,
+    codeVerifier: pkce.verifier,
+  })
+  expect(tokens.claims()).toMatchObject({ sub: 'bob', aud: 'web-app', nonce })
+})
+
+test('C-11, RP-18: private_key_jwt client authentication is accepted by oidc-provider', async () => {
+  const signed = await Client.discover({
+    issuer: op.issuer,
+    clientId: 'signed-service',
+    privateKey: op.serviceKey,
+  })
+  const tokens = await signed.clientCredentials({ scope: 'api:read', resource: API })
+  expect(decodeJwt(tokens.accessToken)).toMatchObject({ client_id: 'signed-service', aud: API })
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+  const impostor = await Client.discover({
+    issuer: op.issuer,
+    clientId: 'signed-service',
+    privateKey: { ...(await exportJWK(privateKey)), kid: op.serviceKey.kid },
+  })
+  const err = await impostor
+    .clientCredentials({ scope: 'api:read', resource: API })
+    .catch((e: unknown) => e)
+  expect((err as OAuthError).error).toBe('invalid_client')
 })

@@ -99,3 +99,17 @@ test("RP-18: a wrong secret is oidc-provider's invalid_client at once, without r
   expect(counter.tokenRequests).toBe(1)
   expect(JSON.stringify(err) + String((err as Error).message)).not.toContain('wrong-secret')
 })
+
+test('C-11, RP-18: a private_key_jwt token source gets its token from oidc-provider', async () => {
+  const source = createTokenSource({
+    issuer: op.issuer,
+    clientId: 'signed-service',
+    privateKey: op.serviceKey,
+    scope: 'api:read',
+    resource: API,
+  })
+  const [a, b] = await Promise.all([source.getToken(), source.getToken()])
+  expect(a).toBe(b)
+  const { claims } = await createTokenVerifier({ issuer: op.issuer, audience: API }).verify(a!)
+  expect(claims).toMatchObject({ client_id: 'signed-service' })
+})
