@@ -105,7 +105,7 @@ export class Store {
   assertionIds = new Map<string, number>()
   /** Failed client authentications per client_id, for throttling (AS-6). */
   authFailures = new Map<string, { count: number; since: number }>()
-  /** Failed user-code entries per browser, for rate limiting (AS-12). */
+  /** Failed user-code entries per browser (`browser:<cookie>`) and in all (`all`), for rate limiting (AS-12). */
   userCodeFailures = new Map<string, { count: number; since: number }>()
   #writes = 0
 

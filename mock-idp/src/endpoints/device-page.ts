@@ -15,6 +15,12 @@ import { checkPassword } from './authorize.js'
 export const MAX_USER_CODE_FAILURES = 5
 
 /**
+ * Wrong codes from all browsers together per code lifetime: a fresh (or forged) CSRF cookie
+ * starts a new per-browser count, so without this cap guesses would be unlimited (AS-12).
+ */
+export const MAX_USER_CODE_FAILURES_TOTAL = 50
+
+/**
  * The device verification page (RFC 8628 §3.3): enter the code, sign in if needed, then allow
  * or deny. Plain HTML forms with a CSRF token.
  *
@@ -138,16 +144,11 @@ function wrongCode(
   headers: Record<string, string>,
   userCode: string | undefined,
 ): Response {
-  // AS-12: count wrong codes per browser (the CSRF cookie) and stop after a handful.
-  const key = readCookie(request, CSRF_COOKIE) ?? 'anonymous'
-  const now = ctx.clock.now()
-  let entry = ctx.store.userCodeFailures.get(key)
-  if (!entry || entry.since + ctx.config.deviceCodeTtl <= now) {
-    entry = { count: 0, since: now }
-    ctx.store.userCodeFailures.set(key, entry)
-  }
-  entry.count++
-  if (entry.count > MAX_USER_CODE_FAILURES) {
+  // AS-12: count wrong codes per browser (the CSRF cookie) and stop after a handful; count them
+  // across all browsers too, since a client can present a new cookie with every guess.
+  const browser = countUserCodeFailure(ctx, `browser:${readCookie(request, CSRF_COOKIE) ?? ''}`)
+  const total = countUserCodeFailure(ctx, 'all')
+  if (browser > MAX_USER_CODE_FAILURES || total > MAX_USER_CODE_FAILURES_TOTAL) {
     return renderErrorPage('Too many wrong codes. Try again later.', 429, headers)
   }
   return renderUserCodePage({
@@ -158,4 +159,15 @@ function wrongCode(
     status: 400,
     headers,
   })
+}
+
+/** Counts one wrong code under `key` in the current code-lifetime window; returns the count. */
+function countUserCodeFailure(ctx: IdpContext, key: string): number {
+  const now = ctx.clock.now()
+  let entry = ctx.store.userCodeFailures.get(key)
+  if (!entry || entry.since + ctx.config.deviceCodeTtl <= now) {
+    entry = { count: 0, since: now }
+    ctx.store.userCodeFailures.set(key, entry)
+  }
+  return ++entry.count
 }
