@@ -1,12 +1,6 @@
-// browser-pkce against the Hanzo IAM-style mock-idp over loopback HTTP, in Node: every browser
-// API the package touches goes through its `adapters` seam (address bar, sessionStorage,
-// localStorage, page events), as packages/browser-pkce/test/harness.ts does under jsdom.
-import {
-  createBrowserAuth,
-  OAuthError,
-  type BrowserLocation,
-  type KeyValueStorage,
-} from '@oidckit/browser-pkce'
+// browser-pkce against the Hanzo IAM-style mock-idp over loopback HTTP, in Node, through the
+// package's `adapters` seam (src/browser-tab.ts).
+import { OAuthError } from '@oidckit/browser-pkce'
 import { createMockIdp, type MockIdp, type MockIdpServer } from '@oidckit/mock-idp'
 import { createTokenVerifier } from '@oidckit/node-server'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
@@ -18,7 +12,7 @@ import {
   type HanzoClaims,
 } from '../src/hanzo-iam'
 import { signInAtMockIdp } from '../src/mock-idp-login'
-import { UserAgent } from '../src/user-agent'
+import { openBrowserTab } from '../src/browser-tab'
 
 let idp: MockIdp
 let server: MockIdpServer
@@ -28,50 +22,19 @@ beforeAll(async () => {
 })
 afterAll(() => server?.close())
 
-function memory(): KeyValueStorage & { map: Map<string, string> } {
-  const map = new Map<string, string>()
-  return {
-    map,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-  }
-}
-
-/** One tab of the SPA at http://127.0.0.1:5173, with the person's browser for mock-idp's pages. */
+/** One tab of the SPA at http://127.0.0.1:5173. */
 function openTab(clock?: () => number) {
-  const location: BrowserLocation & { current: string; assigned: string[] } = {
-    current: 'http://127.0.0.1:5173/projects',
-    assigned: [] as string[],
-    href: () => location.current,
-    assign: (url: string) => void location.assigned.push(url),
-    replace: (url: string) => void (location.current = url),
-  }
-  const transactions = memory()
-  const tokenRequests: string[] = []
-  const auth = createBrowserAuth<HanzoClaims>({
+  const tab = openBrowserTab<HanzoClaims>({
     issuer: server.url,
     clientId: 'app-hanzo-spa',
     redirectUri: HANZO_SPA_REDIRECT,
     postLogoutRedirectUri: HANZO_SPA_LOGOUT,
     clock,
-    fetch: async (request) => {
-      if (new URL(request.url).pathname === '/oauth/token') {
-        tokenRequests.push(new URLSearchParams(await request.clone().text()).get('grant_type')!)
-      }
-      return fetch(request)
-    },
-    adapters: {
-      location,
-      transactionStorage: transactions,
-      sharedStorage: memory(),
-      channel: null,
-      window: new EventTarget(),
-      document: Object.assign(new EventTarget(), { visibilityState: 'visible' }),
-    },
+    tokenPath: '/oauth/token',
+    href: 'http://127.0.0.1:5173/projects',
   })
-  tabs.push(auth)
-  return { auth, location, transactions, tokenRequests, agent: new UserAgent() }
+  tabs.push(tab.auth)
+  return tab
 }
 const tabs: { destroy(): void }[] = []
 afterEach(() => {
