@@ -8,6 +8,8 @@ import type { UserAgent } from './user-agent.js'
 export const API = 'http://127.0.0.1:4000/api'
 /** A second resource server, so a token for one can be shown to the other. */
 export const OTHER_API = 'http://127.0.0.1:4001/other'
+/** A resource server whose JWT access tokens are signed with ES256. */
+export const ES256_API = 'http://127.0.0.1:4003/es256'
 /** A resource server that gets opaque access tokens, checked by introspection. */
 export const OPAQUE_API = 'http://127.0.0.1:4002/opaque'
 
@@ -52,12 +54,21 @@ export async function startOidcProvider(): Promise<RunningProvider> {
     alg: 'RS256',
     use: 'sig',
   }
+  const ec = await generateKeyPair('ES256', { extractable: true })
+  const ecSigning = {
+    ...(await exportJWK(ec.privateKey)),
+    kid: 'interop-es256',
+    alg: 'ES256',
+    use: 'sig',
+  }
   const service = await generateKeyPair('ES256', { extractable: true })
   const serviceKey = { ...(await exportJWK(service.privateKey)), kid: 'signed-service-1' }
   const servicePublic = { ...(await exportJWK(service.publicKey)), kid: serviceKey.kid }
 
   const provider = new Provider(issuer, {
-    jwks: { keys: [signing] },
+    // Two signing keys: clients and resource servers pick RS256 (the default) or ES256.
+    jwks: { keys: [signing, ecSigning] },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
     cookies: { keys: ['interop-cookie-key-0123456789abcdef'] },
     clients: [
       {
@@ -66,6 +77,14 @@ export async function startOidcProvider(): Promise<RunningProvider> {
         redirect_uris: [SPA_REDIRECT],
         post_logout_redirect_uris: [SPA_LOGOUT],
         grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+      {
+        client_id: 'spa-es256',
+        token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: 'ES256',
+        redirect_uris: [SPA_REDIRECT],
+        grant_types: ['authorization_code'],
         response_types: ['code'],
       },
       {
@@ -133,13 +152,15 @@ export async function startOidcProvider(): Promise<RunningProvider> {
           if (resource === OPAQUE_API) {
             return { scope: 'api:read api:write', audience: resource, accessTokenFormat: 'opaque' }
           }
-          if (resource !== API && resource !== OTHER_API) throw new errors.InvalidTarget()
+          if (resource !== API && resource !== OTHER_API && resource !== ES256_API) {
+            throw new errors.InvalidTarget()
+          }
           return {
             scope: 'api:read api:write',
             audience: resource,
             accessTokenTTL: 600,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
+            jwt: { sign: { alg: resource === ES256_API ? 'ES256' : 'RS256' } },
           }
         },
       },

@@ -298,3 +298,103 @@ test('C-11, RP-18: private_key_jwt client authentication is accepted by oidc-pro
     .catch((e: unknown) => e)
   expect((err as OAuthError).error).toBe('invalid_client')
 })
+
+test('RP-2, RP-3: with RS256 and ES256 keys in the JWKS, the ID token is checked with the registered algorithm only', async () => {
+  const sign = async (client: Client) => {
+    const pkce = await createPkce()
+    const state = randomState()
+    const nonce = randomNonce()
+    const url = client.authorizationUrl({ state, nonce, codeChallenge: pkce.challenge })
+    const callback = await signInThroughForms(new UserAgent(), url, {
+      login: 'alice',
+      redirectUri: SPA_REDIRECT,
+    })
+    return client.authorizationCodeGrant(callback, { state, nonce, codeVerifier: pkce.verifier })
+  }
+  const es256 = await Client.discover({
+    issuer: op.issuer,
+    clientId: 'spa-es256',
+    redirectUri: SPA_REDIRECT,
+    idTokenSigningAlg: 'ES256',
+  })
+  const tokens = await sign(es256)
+  expect(decodeProtectedHeader(tokens.idToken!)).toMatchObject({
+    alg: 'ES256',
+    kid: 'interop-es256',
+  })
+  expect(tokens.claims()?.sub).toBe('alice')
+  // The same client configured for the RS256 default refuses oidc-provider's ES256 ID token.
+  const pinned = await Client.discover({
+    issuer: op.issuer,
+    clientId: 'spa-es256',
+    redirectUri: SPA_REDIRECT,
+  })
+  await expect(sign(pinned)).rejects.toBeInstanceOf(TokenValidationError)
+})
+
+test('OIDC Core §3.1.2.1: max_age makes oidc-provider send auth_time, which core checks', async () => {
+  const client = await spa()
+  const pkce = await createPkce()
+  const state = randomState()
+  const nonce = randomNonce()
+  const url = client.authorizationUrl({
+    state,
+    nonce,
+    codeChallenge: pkce.challenge,
+    max_age: '600',
+  })
+  const callback = await signInThroughForms(new UserAgent(), url, {
+    login: 'alice',
+    redirectUri: SPA_REDIRECT,
+  })
+  const tokens = await client.authorizationCodeGrant(callback, {
+    state,
+    nonce,
+    codeVerifier: pkce.verifier,
+    maxAge: 600,
+  })
+  const authTime = tokens.claims()!.auth_time!
+  expect(Math.abs(authTime - Date.now() / 1000)).toBeLessThan(60)
+})
+
+test("a confidential client's refresh token is not rotated by oidc-provider; core keeps it", async () => {
+  const client = await webApp()
+  const { tokens } = await codeFlow(client, WEB_REDIRECT)
+  const once = await client.refresh(tokens)
+  const twice = await client.refresh(once)
+  expect(once.refreshToken).toBe(tokens.refreshToken)
+  expect(twice.refreshToken).toBe(tokens.refreshToken)
+  expect(twice.accessToken).not.toBe(once.accessToken)
+  expect(twice.claims()?.sub).toBe('alice')
+  // RFC 6749 §6: a narrower scope on refresh.
+  const narrow = await client.refresh(twice, { scope: 'openid email' })
+  expect(narrow.scope?.split(' ').sort()).toEqual(['email', 'openid'])
+})
+
+test('RFC 6750 §3.1: userinfo refuses an access token minted for an API; core reports invalid_token', async () => {
+  const client = await spa()
+  const pkce = await createPkce()
+  const state = randomState()
+  const nonce = randomNonce()
+  const url = client.authorizationUrl({
+    scope: 'openid api:read',
+    state,
+    nonce,
+    codeChallenge: pkce.challenge,
+    resource: API,
+  })
+  const callback = await signInThroughForms(new UserAgent(), url, {
+    login: 'alice',
+    redirectUri: SPA_REDIRECT,
+  })
+  const tokens = await client.authorizationCodeGrant(callback, {
+    state,
+    nonce,
+    codeVerifier: pkce.verifier,
+  })
+  expect(decodeJwt(tokens.accessToken).aud).toBe(API)
+  const err = await client.userinfo(tokens).catch((e: unknown) => e)
+  expect(err).toBeInstanceOf(OAuthError)
+  expect((err as OAuthError).error).toBe('invalid_token')
+  expect((err as OAuthError).status).toBe(401)
+})

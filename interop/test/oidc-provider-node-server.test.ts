@@ -3,6 +3,7 @@ import { bearerAuth, createTokenVerifier, TokenValidationError } from '@oidckit/
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import {
   API,
+  ES256_API,
   OPAQUE_API,
   OTHER_API,
   signInThroughForms,
@@ -103,4 +104,18 @@ test('RP-22: an opaque oidc-provider token is checked by introspection, for its 
   await service.revoke(token)
   const fresh = createTokenVerifier({ issuer: op.issuer, audience: OPAQUE_API, introspection })
   await expect(fresh.verify(token)).rejects.toBeInstanceOf(TokenValidationError)
+})
+
+test('RP-14: verifies an ES256 access token with the EC key of a mixed JWKS', async () => {
+  const verifier = createTokenVerifier({ issuer: op.issuer, audience: ES256_API })
+  const token = await serviceToken(ES256_API)
+  expect(JSON.parse(atob(token.split('.')[0]!))).toMatchObject({ alg: 'ES256', typ: 'at+jwt' })
+  const { claims } = await verifier.verify(token)
+  expect(claims).toMatchObject({ aud: ES256_API, client_id: 'service' })
+  const rsOnly = createTokenVerifier({
+    issuer: op.issuer,
+    audience: ES256_API,
+    algorithms: ['RS256'],
+  })
+  await expect(rsOnly.verify(token)).rejects.toBeInstanceOf(TokenValidationError)
 })
