@@ -232,6 +232,12 @@ test('C-9: client credentials with a resource indicator give a JWT access token 
     client_id: 'service',
     scope: 'api:read',
   })
+  // oidc-provider does not introspect or revoke JWT access tokens (RFC 7009 §2.2.1 error).
+  for (const call of [service.introspect(tokens.accessToken), service.revoke(tokens.accessToken)]) {
+    const refused = await call.catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(OAuthError)
+    expect((refused as OAuthError).error).toBe('unsupported_token_type')
+  }
   const wrong = await Client.discover({
     issuer: op.issuer,
     clientId: 'service',
