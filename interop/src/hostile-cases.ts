@@ -100,6 +100,31 @@ export const ID_TOKEN_CASES: readonly IdTokenCase[] = [
   },
 ]
 
+/** Key-selection cases (RP-3, RFC 8725 §3.10), with the codes core raises for them. */
+export const KEY_CASES: readonly IdTokenCase[] = [
+  {
+    fault: 'embedded-jwk',
+    req: 'RP-3',
+    why: 'key comes in its own jwk header',
+    code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    claim: 'signature',
+  },
+  {
+    fault: 'jku-header',
+    req: 'RP-3',
+    why: 'jku header points at another JWKS',
+    code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    claim: 'signature',
+  },
+  {
+    fault: 'weak-rsa-key',
+    req: 'RP-3',
+    why: 'RSA key is shorter than 2048 bits',
+    code: 'ERR_JWT_INVALID',
+    claim: 'header',
+  },
+]
+
 /** A broken token endpoint answer and the NetworkError code it must become. */
 export interface TokenEndpointCase {
   fault: TokenEndpointFault

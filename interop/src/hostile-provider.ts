@@ -1,3 +1,5 @@
+import { createSign, generateKeyPairSync } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -31,6 +33,12 @@ export type JwtFault =
   | 'unknown-kid'
   /** `typ: JWT` instead of `at+jwt` (only meaningful for access tokens). */
   | 'wrong-typ'
+  /** No `kid`; signed by a foreign key whose public JWK rides in the `jwk` header (RFC 8725 §3.10). */
+  | 'embedded-jwk'
+  /** Signed by a foreign key, with a `jku` header pointing at the attacker's JWKS. */
+  | 'jku-header'
+  /** Signed by a 1024-bit RSA key that the JWKS does publish (RP-3: under 2048 bits). */
+  | 'weak-rsa-key'
 
 /** One way an endpoint (token, JWKS, userinfo) answers badly. */
 export type TokenEndpointFault =
@@ -128,6 +136,10 @@ let issuerKey: Promise<KeyPair> | undefined
 let foreignKey: Promise<KeyPair> | undefined
 const sharedIssuerKey = () => (issuerKey ??= generateKeyPair('RS256', { extractable: true }))
 const sharedForeignKey = () => (foreignKey ??= generateKeyPair('RS256', { extractable: true }))
+let weakKey: { publicKey: KeyObject; privateKey: KeyObject } | undefined
+// jose refuses to sign RS256 with a key under 2048 bits, so this one signs with node:crypto.
+const sharedWeakKey = () => (weakKey ??= generateKeyPairSync('rsa', { modulusLength: 1024 }))
+const WEAK_KID = 'weak-1024'
 
 const FIVE_MB = 5 * 1024 * 1024
 
@@ -270,14 +282,38 @@ export async function createHostileProvider(
         break
     }
     for (const key of Object.keys(payload)) if (payload[key] === undefined) delete payload[key]
+    if (fault === 'weak-rsa-key') {
+      weakPublished = true
+      const input = `${b64url({ alg: 'RS256', kid: WEAK_KID, typ })}.${b64url(payload)}`
+      const signature = createSign('RSA-SHA256').update(input).sign(sharedWeakKey().privateKey)
+      return `${input}.${signature.toString('base64url')}`
+    }
+    if (fault === 'embedded-jwk') {
+      const foreign = await sharedForeignKey()
+      const jwk = await exportJWK(foreign.publicKey)
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'RS256', typ, jwk })
+        .sign(foreign.privateKey)
+    }
+    if (fault === 'jku-header') {
+      header = { ...header, jku: 'https://evil.test/jwks' }
+    }
     if (fault === 'alg-none') return `${b64url({ alg: 'none', typ })}.${b64url(payload)}.`
     if (fault === 'hs256-public-key') {
       const secret = new TextEncoder().encode(await exportSPKI(signing.publicKey))
       return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', kid, typ }).sign(secret)
     }
-    const key =
-      fault === 'bad-signature' ? (await sharedForeignKey()).privateKey : signing.privateKey
+    const foreign = fault === 'bad-signature' || fault === 'jku-header'
+    const key = foreign ? (await sharedForeignKey()).privateKey : signing.privateKey
     return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(key)
+  }
+
+  // The weak key is published only once a token was signed with it.
+  let weakPublished = false
+  function weakJwks(): JWK[] {
+    if (!weakPublished) return []
+    const jwk = sharedWeakKey().publicKey.export({ format: 'jwk' }) as JWK
+    return [{ ...jwk, kid: WEAK_KID, alg: 'RS256', use: 'sig' }]
   }
 
   function metadata(): Record<string, unknown> {
@@ -399,7 +435,8 @@ export async function createHostileProvider(
         case '/.well-known/oauth-authorization-server':
           return json(metadata())
         case '/jwks':
-          return provider.jwksFault ? faulty(provider.jwksFault, request) : json({ keys: jwks })
+          if (provider.jwksFault) return faulty(provider.jwksFault, request)
+          return json({ keys: [...jwks, ...weakJwks()] })
         case '/token':
           return token(request)
         case '/userinfo':

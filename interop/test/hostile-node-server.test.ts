@@ -87,6 +87,27 @@ const ACCESS_TOKEN_CASES: readonly IdTokenCase[] = [
     claim: 'sub',
   },
   {
+    fault: 'embedded-jwk',
+    req: 'RP-3',
+    why: 'key comes in its own jwk header',
+    code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    claim: 'signature',
+  },
+  {
+    fault: 'jku-header',
+    req: 'RP-3',
+    why: 'jku header points at another JWKS',
+    code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    claim: 'signature',
+  },
+  {
+    fault: 'weak-rsa-key',
+    req: 'RP-3',
+    why: 'RSA key is shorter than 2048 bits',
+    code: 'ERR_JWT_INVALID',
+    claim: 'kid',
+  },
+  {
     fault: 'wrong-typ',
     req: 'RP-14',
     why: 'typ is JWT although at+jwt is required',

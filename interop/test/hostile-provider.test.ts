@@ -5,6 +5,7 @@ import { createHostileProvider } from '../src/hostile-provider.js'
 import type { HostileProvider, HostileServer } from '../src/hostile-provider.js'
 import {
   ID_TOKEN_CASES,
+  KEY_CASES,
   TOKEN_ENDPOINT_CASES,
   endpointRows,
   expectNetworkError,
@@ -59,6 +60,14 @@ describe('core authorizationCodeGrant: ID tokens', () => {
   })
 
   test.each(jwtRows(ID_TOKEN_CASES))(
+    '%s: rejects an ID token whose %s (%s)',
+    async (_req, _why, _fault, { fault, code, claim }) => {
+      idp.idTokenFault = fault
+      expectTokenValidationError(await rejectionOf(codeFlow()), { code, claim })
+    },
+  )
+
+  test.each(jwtRows(KEY_CASES))(
     '%s: rejects an ID token whose %s (%s)',
     async (_req, _why, _fault, { fault, code, claim }) => {
       idp.idTokenFault = fault
