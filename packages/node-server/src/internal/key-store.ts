@@ -95,7 +95,10 @@ async function cappedFetch(
   userFetch: FetchLike | undefined,
 ): Promise<Response> {
   const request = new Request(url, init)
-  const response = await (userFetch ? userFetch(request) : fetch(request))
+  // RP-10: a custom fetch may ignore the signal (or stall mid-body): race it, so jose's timeout
+  // still ends the request instead of leaving every verify() waiting on one JWKS fetch.
+  const signal = init.signal ?? undefined
+  const response = await abortable(userFetch ? userFetch(request) : fetch(request), signal)
   if (response.status >= 500) {
     await response.body?.cancel().catch(() => undefined)
     throw new NetworkError(
@@ -108,18 +111,23 @@ async function cappedFetch(
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_JWKS_BYTES) {
-      await reader.cancel().catch(() => undefined)
-      throw new NetworkError('ERR_RESPONSE_TOO_LARGE', `The JWKS at ${url} is larger than 1 MiB.`, {
-        url,
-        status: response.status,
-      })
+  try {
+    for (;;) {
+      const { done, value } = await abortable(reader.read(), signal)
+      if (done) break
+      size += value.byteLength
+      if (size > MAX_JWKS_BYTES) {
+        throw new NetworkError(
+          'ERR_RESPONSE_TOO_LARGE',
+          `The JWKS at ${url} is larger than 1 MiB.`,
+          { url, status: response.status },
+        )
+      }
+      chunks.push(value)
     }
-    chunks.push(value)
+  } catch (err) {
+    void reader.cancel().catch(() => undefined)
+    throw err
   }
   const body = Buffer.concat(chunks)
   // RP-10: an HTML page or garbled JSON is a bad answer, not a bad status.
@@ -186,5 +194,28 @@ function mapJwksError(err: unknown, url: string): Error {
   return new NetworkError('ERR_CONNECTION_FAILED', `The JWKS at ${url} could not be fetched.`, {
     url,
     cause: err,
+  })
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) {
+    promise.catch(() => undefined)
+    return Promise.reject(signal.reason as Error)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err as Error)
+      },
+    )
   })
 }
