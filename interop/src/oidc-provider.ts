@@ -13,6 +13,9 @@ export const ES256_API = 'http://127.0.0.1:4003/es256'
 /** A resource server that gets opaque access tokens, checked by introspection. */
 export const OPAQUE_API = 'http://127.0.0.1:4002/opaque'
 
+/** A client secret with the VSCHARs (RFC 6749 App. A) that Basic authentication must encode. */
+export const SPECIAL_SECRET = 'p+a:s%2Fs w/o=rd&"~-0123456789'
+
 export const SPA_REDIRECT = 'http://127.0.0.1:5173/callback'
 export const SPA_LOGOUT = 'http://127.0.0.1:5173/'
 export const WEB_REDIRECT = 'http://127.0.0.1:3000/callback'
@@ -88,6 +91,14 @@ export async function startOidcProvider(): Promise<RunningProvider> {
         response_types: ['code'],
       },
       {
+        client_id: 'spa-signed-userinfo',
+        token_endpoint_auth_method: 'none',
+        userinfo_signed_response_alg: 'RS256',
+        redirect_uris: [SPA_REDIRECT],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+      {
         client_id: 'web-app',
         client_secret: 'web-app-secret-0123456789',
         token_endpoint_auth_method: 'client_secret_basic',
@@ -104,6 +115,17 @@ export async function startOidcProvider(): Promise<RunningProvider> {
         response_types: [],
         redirect_uris: [],
         scope: 'api:read api:write',
+      },
+      {
+        // RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64, so these
+        // characters must survive the round trip.
+        client_id: 'service:special',
+        client_secret: SPECIAL_SECRET,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        scope: 'api:read',
       },
       {
         client_id: 'signed-service',
@@ -138,6 +160,7 @@ export async function startOidcProvider(): Promise<RunningProvider> {
     },
     features: {
       devInteractions: { enabled: true },
+      jwtUserinfo: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },

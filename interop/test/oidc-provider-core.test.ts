@@ -404,3 +404,35 @@ test('RFC 6750 §3.1: userinfo refuses an access token minted for an API; core r
   expect((err as OAuthError).error).toBe('invalid_token')
   expect((err as OAuthError).status).toBe(401)
 })
+
+test('RP-6: a signed (application/jwt) userinfo response from oidc-provider is verified and read', async () => {
+  const client = await Client.discover({
+    issuer: op.issuer,
+    clientId: 'spa-signed-userinfo',
+    redirectUri: SPA_REDIRECT,
+  })
+  const pkce = await createPkce()
+  const state = randomState()
+  const nonce = randomNonce()
+  const url = client.authorizationUrl({
+    scope: 'openid email',
+    state,
+    nonce,
+    codeChallenge: pkce.challenge,
+  })
+  const callback = await signInThroughForms(new UserAgent(), url, {
+    login: 'alice',
+    redirectUri: SPA_REDIRECT,
+  })
+  const tokens = await client.authorizationCodeGrant(callback, {
+    state,
+    nonce,
+    codeVerifier: pkce.verifier,
+  })
+  const raw = await fetch(client.issuer.metadata.userinfo_endpoint!, {
+    headers: { authorization: `Bearer ${tokens.accessToken}` },
+  })
+  expect(raw.headers.get('content-type')).toContain('application/jwt')
+  const info = await client.userinfo(tokens)
+  expect(info).toMatchObject({ sub: 'alice', email: 'alice@example.com' })
+})

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { createTokenVerifier, nodeBearerAuth } from '@oidckit/node-server'
 import { createTokenSource, OAuthError } from '@oidckit/service-credentials'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { API, startOidcProvider, type RunningProvider } from '../src/oidc-provider'
+import { API, SPECIAL_SECRET, startOidcProvider, type RunningProvider } from '../src/oidc-provider'
 
 let op: RunningProvider
 beforeAll(async () => {
@@ -112,4 +112,18 @@ test('C-11, RP-18: a private_key_jwt token source gets its token from oidc-provi
   expect(a).toBe(b)
   const { claims } = await createTokenVerifier({ issuer: op.issuer, audience: API }).verify(a!)
   expect(claims).toMatchObject({ client_id: 'signed-service' })
+})
+
+test('RFC 6749 §2.3.1: a client id and secret with :, +, %, & and spaces authenticate with Basic', async () => {
+  const source = createTokenSource({
+    issuer: op.issuer,
+    clientId: 'service:special',
+    clientSecret: SPECIAL_SECRET,
+    scope: 'api:read',
+    resource: API,
+  })
+  const { claims } = await createTokenVerifier({ issuer: op.issuer, audience: API }).verify(
+    await source.getToken(),
+  )
+  expect(claims).toMatchObject({ client_id: 'service:special' })
 })
