@@ -1,0 +1,11 @@
+/** Sizes in bytes of one minified browser bundle. */
+export interface BundleSize {
+  minified: number
+  gzip: number
+  brotli: number
+}
+
+export const root: string
+export const fixtures: { browserPkce: string; react: string }
+export const budgets: { browserPkce: number; reactOverBrowserPkce: number }
+export function measureBundle(entry: string, options?: { source?: boolean }): Promise<BundleSize>
