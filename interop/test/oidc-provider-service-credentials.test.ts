@@ -1,9 +1,16 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Client } from '@oidckit/core'
 import { createTokenVerifier, nodeBearerAuth } from '@oidckit/node-server'
 import { createTokenSource, OAuthError } from '@oidckit/service-credentials'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { API, SPECIAL_SECRET, startOidcProvider, type RunningProvider } from '../src/oidc-provider'
+import {
+  API,
+  OPAQUE_API,
+  SPECIAL_SECRET,
+  startOidcProvider,
+  type RunningProvider,
+} from '../src/oidc-provider'
 
 let op: RunningProvider
 beforeAll(async () => {
@@ -50,8 +57,8 @@ test('RP-18: many concurrent getToken() calls make one request to oidc-provider 
   expect(counter.tokenRequests).toBe(2)
 })
 
-test('source.fetch calls an API guarded by node-server with a token from oidc-provider', async () => {
-  const guard = nodeBearerAuth({ issuer: op.issuer, audience: API }, { scopes: 'api:read' })
+/** A loopback API guarded by node-server's nodeBearerAuth; answers with the caller's client_id. */
+async function guardedApi(guard: ReturnType<typeof nodeBearerAuth>) {
   const server: Server = createServer(async (req, res) => {
     const auth = await guard(req, res)
     if (!auth) return
@@ -59,16 +66,27 @@ test('source.fetch calls an API guarded by node-server with a token from oidc-pr
     res.end(JSON.stringify({ caller: auth.claims.client_id }))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/data`,
+    close: () => {
+      server.closeAllConnections()
+      return new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+test('source.fetch calls an API guarded by node-server with a token from oidc-provider', async () => {
+  const api = await guardedApi(
+    nodeBearerAuth({ issuer: op.issuer, audience: API }, { scopes: 'api:read' }),
+  )
   try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/data`
-    expect((await fetch(url)).status).toBe(401)
+    expect((await fetch(api.url)).status).toBe(401)
     const source = createTokenSource({ issuer: op.issuer, ...options })
-    const res = await source.fetch(url)
+    const res = await source.fetch(api.url)
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ caller: 'service' })
   } finally {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
+    await api.close()
   }
 })
 
@@ -126,4 +144,43 @@ test('RFC 6749 §2.3.1: a client id and secret with :, +, %, & and spaces authen
     await source.getToken(),
   )
   expect(claims).toMatchObject({ client_id: 'service:special' })
+})
+
+test('source.fetch retries once with a new token when the API says invalid_token (revoked at oidc-provider)', async () => {
+  const introspection = {
+    clientId: 'web-app',
+    clientSecret: 'web-app-secret-0123456789',
+    cacheTtl: 0,
+  }
+  const api = await guardedApi(
+    nodeBearerAuth({ issuer: op.issuer, audience: OPAQUE_API, introspection }),
+  )
+  try {
+    const counter = countingFetch()
+    const events: string[] = []
+    const source = createTokenSource({
+      issuer: op.issuer,
+      ...options,
+      resource: OPAQUE_API,
+      fetch: counter.fetch,
+      onEvent: (event) => events.push(event.type),
+    })
+    const first = await source.fetch(api.url)
+    expect(first.status).toBe(200)
+    const revoked = await source.getToken()
+    const revoker = await Client.discover({
+      issuer: op.issuer,
+      clientId: 'service',
+      clientSecret: 'service-secret-0123456789',
+    })
+    await revoker.revoke(revoked)
+    const second = await source.fetch(api.url)
+    expect(second.status).toBe(200)
+    expect(await second.json()).toEqual({ caller: 'service' })
+    expect(await source.getToken()).not.toBe(revoked)
+    expect(counter.tokenRequests).toBe(2)
+    expect(events).toContain('token_rejected')
+  } finally {
+    await api.close()
+  }
 })
