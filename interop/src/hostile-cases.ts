@@ -138,6 +138,9 @@ export const TOKEN_ENDPOINT_CASES: readonly TokenEndpointCase[] = [
   { fault: 'server-error', why: 'HTTP 500', code: 'ERR_SERVER_ERROR' },
   { fault: 'huge-body', why: 'a 5 MB body', code: 'ERR_RESPONSE_TOO_LARGE' },
   { fault: 'silence', why: 'no answer at all', code: 'ERR_TIMEOUT' },
+  { fault: 'stalled-body', why: 'a body that stalls midway', code: 'ERR_TIMEOUT' },
+  { fault: 'redirect', why: 'a redirect to another host', code: 'ERR_UNEXPECTED_STATUS' },
+  { fault: 'not-an-object', why: 'a JSON array', code: 'ERR_RESPONSE_INVALID' },
 ]
 
 /** Awaits `promise`, expecting it to reject; returns the rejection. */

@@ -52,6 +52,12 @@ export type TokenEndpointFault =
   | 'huge-body'
   /** Accepts the request and never answers (for a minute, or until the client gives up). */
   | 'silence'
+  /** Sends the headers and the start of a JSON body, then stalls, deaf to the request's signal. */
+  | 'stalled-body'
+  /** A 302 to another host instead of an answer. */
+  | 'redirect'
+  /** 200 `application/json` whose body is an array, not an object. */
+  | 'not-an-object'
 
 /** One way the authorization response (the redirect back to the client) is forged. */
 export type CallbackFault =
@@ -180,6 +186,21 @@ function hugeBody(): Response {
   return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
 }
 
+/** The first bytes of a JSON body, then nothing, for a minute; it ignores any abort signal. */
+function stalledBody(): Response {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"keys": ['))
+      timer = setTimeout(() => controller.error(new Error('stalled for a minute')), 60_000)
+    },
+    cancel() {
+      clearTimeout(timer)
+    },
+  })
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
+}
+
 /** Never answers; gives up only when the caller aborts, or after a minute. */
 function silence(request: Request): Promise<Response> {
   return new Promise((_, reject) => {
@@ -211,6 +232,12 @@ function faulty(fault: TokenEndpointFault, request: Request): Response | Promise
       return hugeBody()
     case 'silence':
       return silence(request)
+    case 'stalled-body':
+      return stalledBody()
+    case 'redirect':
+      return new Response(null, { status: 302, headers: { location: 'https://evil.test/token' } })
+    case 'not-an-object':
+      return json([{ access_token: 'at', token_type: 'Bearer' }])
   }
 }
 

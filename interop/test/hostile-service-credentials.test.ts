@@ -56,6 +56,14 @@ const CASES: readonly {
   { fault: 'server-error', why: 'HTTP 500', code: 'ERR_SERVER_ERROR', attempts: MAX_ATTEMPTS },
   { fault: 'huge-body', why: 'a 5 MB body', code: 'ERR_RESPONSE_TOO_LARGE', attempts: 1 },
   { fault: 'silence', why: 'no answer at all', code: 'ERR_TIMEOUT', attempts: MAX_ATTEMPTS },
+  {
+    fault: 'stalled-body',
+    why: 'a body that stalls midway',
+    code: 'ERR_TIMEOUT',
+    attempts: MAX_ATTEMPTS,
+  },
+  { fault: 'redirect', why: 'a redirect', code: 'ERR_UNEXPECTED_STATUS', attempts: 1 },
+  { fault: 'not-an-object', why: 'a JSON array', code: 'ERR_RESPONSE_INVALID', attempts: 1 },
 ]
 
 test('C-9: accepts a well-formed client-credentials token response', async () => {
