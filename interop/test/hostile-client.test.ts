@@ -762,3 +762,180 @@ describe('wrong content types and methods (AS-5)', () => {
     },
   )
 })
+
+describe('sessions, pages and single use (AS-9, AS-10, AS-12, AS-13, S-3)', () => {
+  let server: Server
+  beforeAll(async () => {
+    server = await serve()
+  })
+  afterAll(() => server.close())
+
+  async function loginForm(browser: Browser, extra: Record<string, string> = {}) {
+    const page = await browser.request(`/oauth/authorize?${authorizeQuery(extra)}`)
+    const html = await safeText(page)
+    expect(page.status).toBe(200)
+    return { html, ...Browser.form(html) }
+  }
+
+  test('AS-10: a session id planted before login is replaced at login (no session fixation)', async () => {
+    const browser = new Browser(server.url)
+    const { action, fields } = await loginForm(browser)
+    const planted = 'p'.repeat(43)
+    browser.cookies.set('mock_idp_session', planted)
+    fields.set('username', 'alice')
+    fields.set('password', 'alice-password')
+    const res = await browser.post(action, fields)
+    await safeText(res)
+    expect(res.status).toBe(303)
+    expect(browser.cookies.get('mock_idp_session')).toMatch(/^[\w-]{43}$/)
+    expect(browser.cookies.get('mock_idp_session')).not.toBe(planted)
+  })
+
+  test('AS-10: replaying a successful login POST issues no second code', async () => {
+    const browser = new Browser(server.url)
+    const { action, fields } = await loginForm(browser)
+    fields.set('username', 'alice')
+    fields.set('password', 'alice-password')
+    expect((await browser.post(action, fields)).status).toBe(303)
+    const replay = await browser.post(action, fields)
+    await expectErrorPage(replay, 400)
+  })
+
+  test('AS-10: a login POST naming an unknown transaction gets an error page, no code', async () => {
+    const browser = new Browser(server.url)
+    const { action, fields } = await loginForm(browser)
+    fields.set('tx', 'x'.repeat(43))
+    fields.set('username', 'alice')
+    fields.set('password', 'alice-password')
+    await expectErrorPage(await browser.post(action, fields), 400)
+  })
+
+  test('AS-10: five wrong passwords end the login transaction (429), so the sixth guess is refused too', async () => {
+    const browser = new Browser(server.url)
+    let { html } = await loginForm(browser)
+    const statuses: number[] = []
+    for (let i = 0; i < 6; i++) {
+      const { action, fields } = Browser.form(html)
+      fields.set('username', 'alice')
+      fields.set('password', `guess-${i}`)
+      const res = await browser.post(action || '/oauth/authorize', fields)
+      statuses.push(res.status)
+      expect(res.headers.get('location')).toBeNull()
+      html = await safeText(res, [`guess-${i}`])
+    }
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401])
+    expect(statuses[4]).toBe(429)
+    expect(statuses[5]).toBeGreaterThanOrEqual(400)
+  })
+
+  test('AS-17: markup in login_hint and user_code is escaped on the pages', async () => {
+    const payload = '"><script>alert(1)</script>'
+    const login = await fetch(
+      `${server.url}/oauth/authorize?${authorizeQuery({ login_hint: payload })}`,
+    )
+    expect(await safeText(login)).not.toContain('<script>alert')
+    const device = await fetch(`${server.url}/device?user_code=${encodeURIComponent(payload)}`)
+    expect(await safeText(device)).not.toContain('<script>alert')
+  })
+
+  test('AS-4, AS-17: CR/LF in state stays encoded in the error redirect and sets no header', async () => {
+    const res = await fetch(
+      `${server.url}/oauth/authorize?${authorizeQuery({ state: 'a\r\nSet-Cookie: evil=1', code_challenge_method: 'plain' })}`,
+      { redirect: 'manual' },
+    )
+    await safeText(res)
+    expect(res.status).toBe(302)
+    expect(res.headers.getSetCookie()).toEqual([])
+    const location = new URL(res.headers.get('location')!)
+    expect(location.searchParams.get('state')).toBe('a\r\nSet-Cookie: evil=1')
+    expect(location.searchParams.get('error')).toBe('invalid_request')
+  })
+
+  test('S-2: prompt=none with an unregistered redirect_uri gets an error page, not login_required at it', async () => {
+    const res = await fetch(
+      `${server.url}/oauth/authorize?${authorizeQuery({ prompt: 'none', redirect_uri: 'https://evil.test/' })}`,
+      { redirect: 'manual' },
+    )
+    await expectErrorPage(res)
+  })
+
+  test('S-5, C-7: response_type=code token is refused with unsupported_response_type', async () => {
+    const res = await fetch(
+      `${server.url}/oauth/authorize?${authorizeQuery({ response_type: 'code token' })}`,
+      { redirect: 'manual' },
+    )
+    await safeText(res)
+    const location = new URL(res.headers.get('location')!)
+    expect(location.searchParams.get('error')).toBe('unsupported_response_type')
+    expect(location.searchParams.get('access_token')).toBeNull()
+    expect(location.hash).toBe('')
+  })
+
+  test('AS-12: a GET cannot approve a device, its code is single-use, and bound to its client', async () => {
+    const device = (await (
+      await postForm(server.url, '/oauth/device/code', { client_id: 'cli', scope: 'openid' })
+    ).json()) as { user_code: string; device_code: string }
+    const poll = (clientId = 'cli') =>
+      postForm(server.url, '/oauth/token', {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        client_id: clientId,
+        device_code: device.device_code,
+      })
+    const browser = new Browser(server.url)
+    const login = Browser.form(
+      await (await browser.request(`/device?user_code=${device.user_code}`)).text(),
+    )
+    login.fields.set('username', 'bob')
+    login.fields.set('password', 'bob-password')
+    expect((await browser.post(login.action, login.fields)).status).toBe(303)
+    const page = await browser.request(`/device?user_code=${device.user_code}&action=approve`)
+    const confirm = Browser.form(await safeText(page))
+    server.idp.clock.advance(6)
+    await expectOAuthError(await poll(), 400, 'authorization_pending')
+    confirm.fields.set('action', 'approve')
+    expect((await browser.post(confirm.action, confirm.fields)).status).toBe(200)
+    server.idp.clock.advance(6)
+    await expectOAuthError(await poll('spa'), [400, 401], 'unauthorized_client')
+    server.idp.clock.advance(6)
+    const tokens = await poll()
+    expect(tokens.status).toBe(200)
+    server.idp.clock.advance(6)
+    await expectOAuthError(await poll(), 400, 'invalid_grant')
+  })
+
+  test('AS-13: another client revoking a refresh token gets 200 and changes nothing', async () => {
+    const tokens = await server.idp.issueTokens({
+      user: 'alice',
+      clientId: 'web-app',
+      scope: 'openid offline_access',
+    })
+    const asSpa = await postForm(server.url, '/oauth/revoke', {
+      token: tokens.refresh_token!,
+      client_id: 'spa',
+    })
+    await safeText(asSpa, [tokens.refresh_token!])
+    expect(asSpa.status).toBe(200)
+    const unauthenticated = await postForm(server.url, '/oauth/revoke', {
+      token: tokens.refresh_token!,
+      client_id: 'web-app',
+    })
+    await expectOAuthError(unauthenticated, 401, 'invalid_client', [tokens.refresh_token!])
+    const refresh = await postForm(
+      server.url,
+      '/oauth/token',
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+      { authorization: basic('web-app', 'web-app-secret') },
+    )
+    await safeText(refresh)
+    expect(refresh.status).toBe(200)
+  })
+
+  test('AS-14: a public client may not introspect (no token scanning)', async () => {
+    const tokens = await server.idp.issueTokens({ user: 'alice', clientId: 'spa' })
+    const res = await postForm(server.url, '/oauth/introspect', {
+      token: tokens.access_token,
+      client_id: 'spa',
+    })
+    await expectOAuthError(res, 401, 'invalid_client', [tokens.access_token])
+  })
+})
