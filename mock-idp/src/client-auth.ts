@@ -21,6 +21,8 @@ const ASYMMETRIC = [
   'ES256',
   'ES384',
   'ES512',
+  // RFC 9864: Ed25519 is the fully-specified name oauth4webapi and openid-client sign with.
+  'Ed25519',
   'EdDSA',
 ]
 

@@ -14,7 +14,7 @@ export function discoveryDocument(ctx: IdpContext): Record<string, unknown> {
   const clientScopes = [...ctx.config.clients.values()].flatMap((client) => client.scope ?? [])
   const authMethods = [...AUTH_METHODS]
   const confidentialMethods = authMethods.filter((method) => method !== 'none')
-  const assertionAlgs = ['RS256', 'PS256', 'ES256', 'EdDSA']
+  const assertionAlgs = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA']
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
