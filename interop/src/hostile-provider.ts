@@ -59,6 +59,14 @@ export type TokenEndpointFault =
   /** 200 `application/json` whose body is an array, not an object. */
   | 'not-an-object'
 
+/** One way the discovery document is broken, besides the endpoint faults. */
+export type DiscoveryFault =
+  | TokenEndpointFault
+  /** `issuer` names another issuer than the one asked for (RP-7, mix-up). */
+  | 'issuer-mismatch'
+  /** The token endpoint is plain `http:` on a non-loopback host. */
+  | 'insecure-endpoint'
+
 /** One way the authorization response (the redirect back to the client) is forged. */
 export type CallbackFault =
   /** RFC 9207 `iss` names another authorization server (mix-up). */
@@ -105,6 +113,8 @@ export interface HostileProvider {
   accessTokenFault: JwtFault | undefined
   /** A broken token endpoint from now on. */
   tokenFault: TokenEndpointFault | undefined
+  /** A broken discovery document from now on. */
+  discoveryFault: DiscoveryFault | undefined
   /** A broken JWKS endpoint from now on. */
   jwksFault: TokenEndpointFault | undefined
   /** A broken userinfo endpoint from now on. */
@@ -405,6 +415,7 @@ export async function createHostileProvider(
     idTokenFault: undefined,
     accessTokenFault: undefined,
     tokenFault: undefined,
+    discoveryFault: undefined,
     jwksFault: undefined,
     userinfoFault: undefined,
     callbackFault: undefined,
@@ -459,8 +470,14 @@ export async function createHostileProvider(
       provider.hits[path] = (provider.hits[path] ?? 0) + 1
       switch (path) {
         case '/.well-known/openid-configuration':
-        case '/.well-known/oauth-authorization-server':
-          return json(metadata())
+        case '/.well-known/oauth-authorization-server': {
+          const fault = provider.discoveryFault
+          if (fault === 'issuer-mismatch')
+            return json({ ...metadata(), issuer: 'https://evil.test' })
+          if (fault === 'insecure-endpoint')
+            return json({ ...metadata(), token_endpoint: 'http://evil.test/token' })
+          return fault ? faulty(fault, request) : json(metadata())
+        }
         case '/jwks':
           if (provider.jwksFault) return faulty(provider.jwksFault, request)
           return json({ keys: [...jwks, ...weakJwks()] })
