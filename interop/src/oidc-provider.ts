@@ -10,6 +10,8 @@ export const API = 'http://127.0.0.1:4000/api'
 export const OTHER_API = 'http://127.0.0.1:4001/other'
 /** A resource server whose JWT access tokens are signed with ES256. */
 export const ES256_API = 'http://127.0.0.1:4003/es256'
+/** A resource server whose JWT access tokens are signed with Ed25519 (RFC 9864). */
+export const ED25519_API = 'http://127.0.0.1:4004/ed25519'
 /** A resource server that gets opaque access tokens, checked by introspection. */
 export const OPAQUE_API = 'http://127.0.0.1:4002/opaque'
 
@@ -64,14 +66,21 @@ export async function startOidcProvider(): Promise<RunningProvider> {
     alg: 'ES256',
     use: 'sig',
   }
+  const ed = await generateKeyPair('Ed25519', { extractable: true })
+  const edSigning = {
+    ...(await exportJWK(ed.privateKey)),
+    kid: 'interop-ed25519',
+    alg: 'Ed25519',
+    use: 'sig',
+  }
   const service = await generateKeyPair('ES256', { extractable: true })
   const serviceKey = { ...(await exportJWK(service.privateKey)), kid: 'signed-service-1' }
   const servicePublic = { ...(await exportJWK(service.publicKey)), kid: serviceKey.kid }
 
   const provider = new Provider(issuer, {
-    // Two signing keys: clients and resource servers pick RS256 (the default) or ES256.
-    jwks: { keys: [signing, ecSigning] },
-    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'] },
+    // Three signing keys: clients and resource servers pick RS256 (the default), ES256 or Ed25519.
+    jwks: { keys: [signing, ecSigning, edSigning] },
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'Ed25519'] },
     cookies: { keys: ['interop-cookie-key-0123456789abcdef'] },
     clients: [
       {
@@ -86,6 +95,14 @@ export async function startOidcProvider(): Promise<RunningProvider> {
         client_id: 'spa-es256',
         token_endpoint_auth_method: 'none',
         id_token_signed_response_alg: 'ES256',
+        redirect_uris: [SPA_REDIRECT],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+      {
+        client_id: 'spa-ed25519',
+        token_endpoint_auth_method: 'none',
+        id_token_signed_response_alg: 'Ed25519',
         redirect_uris: [SPA_REDIRECT],
         grant_types: ['authorization_code'],
         response_types: ['code'],
@@ -175,15 +192,20 @@ export async function startOidcProvider(): Promise<RunningProvider> {
           if (resource === OPAQUE_API) {
             return { scope: 'api:read api:write', audience: resource, accessTokenFormat: 'opaque' }
           }
-          if (resource !== API && resource !== OTHER_API && resource !== ES256_API) {
-            throw new errors.InvalidTarget()
+          const algs: Record<string, string> = {
+            [API]: 'RS256',
+            [OTHER_API]: 'RS256',
+            [ES256_API]: 'ES256',
+            [ED25519_API]: 'Ed25519',
           }
+          const alg = algs[resource]
+          if (!alg) throw new errors.InvalidTarget()
           return {
             scope: 'api:read api:write',
             audience: resource,
             accessTokenTTL: 600,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: resource === ES256_API ? 'ES256' : 'RS256' } },
+            jwt: { sign: { alg } },
           }
         },
       },

@@ -305,7 +305,7 @@ test('C-11, RP-18: private_key_jwt client authentication is accepted by oidc-pro
   expect((err as OAuthError).error).toBe('invalid_client')
 })
 
-test('RP-2, RP-3: with RS256 and ES256 keys in the JWKS, the ID token is checked with the registered algorithm only', async () => {
+test('RP-2, RP-3: with RS256, ES256 and Ed25519 keys in the JWKS, the ID token is checked with the registered algorithm only', async () => {
   const sign = async (client: Client) => {
     const pkce = await createPkce()
     const state = randomState()
@@ -336,6 +336,15 @@ test('RP-2, RP-3: with RS256 and ES256 keys in the JWKS, the ID token is checked
     redirectUri: SPA_REDIRECT,
   })
   await expect(sign(pinned)).rejects.toBeInstanceOf(TokenValidationError)
+  const ed25519 = await Client.discover({
+    issuer: op.issuer,
+    clientId: 'spa-ed25519',
+    redirectUri: SPA_REDIRECT,
+    idTokenSigningAlg: 'Ed25519',
+  })
+  const edTokens = await sign(ed25519)
+  expect(decodeProtectedHeader(edTokens.idToken!).alg).toBe('Ed25519')
+  expect(edTokens.claims()?.sub).toBe('alice')
 })
 
 test('OIDC Core §3.1.2.1: max_age makes oidc-provider send auth_time, which core checks', async () => {

@@ -3,6 +3,7 @@ import { bearerAuth, createTokenVerifier, TokenValidationError } from '@oidckit/
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import {
   API,
+  ED25519_API,
   ES256_API,
   OPAQUE_API,
   OTHER_API,
@@ -118,4 +119,11 @@ test('RP-14: verifies an ES256 access token with the EC key of a mixed JWKS', as
     algorithms: ['RS256'],
   })
   await expect(rsOnly.verify(token)).rejects.toBeInstanceOf(TokenValidationError)
+})
+
+test('RP-14: verifies an Ed25519 (RFC 9864) access token from oidc-provider', async () => {
+  const token = await serviceToken(ED25519_API)
+  expect(JSON.parse(atob(token.split('.')[0]!))).toMatchObject({ alg: 'Ed25519' })
+  const verifier = createTokenVerifier({ issuer: op.issuer, audience: ED25519_API })
+  expect((await verifier.verify(token)).claims).toMatchObject({ aud: ED25519_API })
 })

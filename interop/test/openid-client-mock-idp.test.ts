@@ -16,24 +16,26 @@ const WEB_REDIRECT = 'http://localhost:3000/callback'
 
 let idp: MockIdp
 let server: MockIdpServer
-let signingKey: CryptoKey
+const ASSERTION_ALGS = ['ES256', 'Ed25519', 'PS256'] as const
+const signingKeys = new Map<string, CryptoKey>()
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true })
-  signingKey = pair.privateKey
+  const signedClients = []
+  for (const alg of ASSERTION_ALGS) {
+    const pair = await generateKeyPair(alg, { extractable: true })
+    signingKeys.set(alg, pair.privateKey)
+    signedClients.push({
+      clientId: `signed-${alg}`,
+      tokenEndpointAuthMethod: 'private_key_jwt' as const,
+      jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'svc-1' }] },
+      grantTypes: ['client_credentials' as const],
+      scope: 'api:read',
+      audience: 'http://localhost:4000',
+    })
+  }
   idp = createMockIdp({
     deviceCodeInterval: 1,
-    clients: [
-      ...defaultConfig().clients,
-      {
-        clientId: 'signed-service',
-        tokenEndpointAuthMethod: 'private_key_jwt',
-        jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'svc-1', alg: 'ES256' }] },
-        grantTypes: ['client_credentials'],
-        scope: 'api:read',
-        audience: 'http://localhost:4000',
-      },
-    ],
+    clients: [...defaultConfig().clients, ...signedClients],
   })
   server = await idp.listen({ port: 0 })
 })
@@ -150,20 +152,24 @@ test('AS-7, S-6: reusing a rotated refresh token fails at openid-client and revo
   expect(introspected).toMatchObject({ active: true, client_id: 'web-app', sub: 'user-alice' })
 })
 
-test('AS-6: openid-client authenticates with private_key_jwt for client credentials', async () => {
-  const config = await discover(
-    'signed-service',
-    oidc.PrivateKeyJwt({ key: signingKey, kid: 'svc-1' }),
-  )
-  const tokens = await oidc.clientCredentialsGrant(config, { scope: 'api:read' })
-  expect(tokens.scope).toBe('api:read')
-  const payload = JSON.parse(atob(tokens.access_token.split('.')[1]!))
-  expect(payload).toMatchObject({ client_id: 'signed-service', aud: 'http://localhost:4000' })
-  const wrongKey = (await generateKeyPair('ES256')).privateKey
-  const bad = await discover('signed-service', oidc.PrivateKeyJwt({ key: wrongKey, kid: 'svc-1' }))
-  const err = await oidc.clientCredentialsGrant(bad, { scope: 'api:read' }).catch((e: unknown) => e)
-  expect((err as oidc.ResponseBodyError).error).toBe('invalid_client')
-})
+test.each(ASSERTION_ALGS)(
+  'AS-6: openid-client authenticates with a %s private_key_jwt assertion for client credentials',
+  async (alg) => {
+    const clientId = `signed-${alg}`
+    const key = signingKeys.get(alg)!
+    const config = await discover(clientId, oidc.PrivateKeyJwt({ key, kid: 'svc-1' }))
+    const tokens = await oidc.clientCredentialsGrant(config, { scope: 'api:read' })
+    expect(tokens.scope).toBe('api:read')
+    const payload = JSON.parse(atob(tokens.access_token.split('.')[1]!))
+    expect(payload).toMatchObject({ client_id: clientId, aud: 'http://localhost:4000' })
+    const wrongKey = (await generateKeyPair(alg)).privateKey
+    const bad = await discover(clientId, oidc.PrivateKeyJwt({ key: wrongKey, kid: 'svc-1' }))
+    const err = await oidc
+      .clientCredentialsGrant(bad, { scope: 'api:read' })
+      .catch((e: unknown) => e)
+    expect((err as oidc.ResponseBodyError).error).toBe('invalid_client')
+  },
+)
 
 test('AS-12: the device flow over HTTP, approved through the /device pages, with openid-client polling', async () => {
   const config = await discover('cli')
