@@ -117,10 +117,14 @@ export interface HostileProvider {
   discoveryFault: DiscoveryFault | undefined
   /** A broken JWKS endpoint from now on. */
   jwksFault: TokenEndpointFault | undefined
+  /** A broken introspection endpoint from now on. */
+  introspectionFault: TokenEndpointFault | undefined
   /** A broken userinfo endpoint from now on. */
   userinfoFault: TokenEndpointFault | undefined
   /** Forged authorization responses from `authorize()`. */
   callbackFault: CallbackFault | undefined
+  /** What the introspection endpoint answers (RFC 7662 §2.2), merged over an active token's claims. */
+  introspection: Record<string, unknown>
   /** The `sub` userinfo answers with; default the ID token's. */
   userinfoSub: string
   /** Device-code polls answered `authorization_pending` before the token endpoint answers. */
@@ -360,6 +364,7 @@ export async function createHostileProvider(
       token_endpoint: `${issuer}/token`,
       jwks_uri: `${issuer}/jwks`,
       userinfo_endpoint: `${issuer}/userinfo`,
+      introspection_endpoint: `${issuer}/introspect`,
       device_authorization_endpoint: `${issuer}/device`,
       end_session_endpoint: `${issuer}/logout`,
       response_types_supported: ['code'],
@@ -418,8 +423,10 @@ export async function createHostileProvider(
     discoveryFault: undefined,
     jwksFault: undefined,
     userinfoFault: undefined,
+    introspectionFault: undefined,
     callbackFault: undefined,
     userinfoSub: 'alice',
+    introspection: {},
     pendingPolls: 0,
     deviceInterval: 1,
     nonce: undefined,
@@ -483,6 +490,15 @@ export async function createHostileProvider(
           return json({ keys: [...jwks, ...weakJwks()] })
         case '/token':
           return token(request)
+        case '/introspect': {
+          if (provider.introspectionFault) return faulty(provider.introspectionFault, request)
+          const t = now()
+          const active = { active: true, iss: issuer, sub: provider.subject, aud: audience }
+          const answer = { ...active, client_id: clientId, scope: 'api:read', exp: t + 300 }
+          const body: Record<string, unknown> = { ...answer, ...provider.introspection }
+          for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key]
+          return json(body)
+        }
         case '/userinfo':
           if (provider.userinfoFault) return faulty(provider.userinfoFault, request)
           return json({ sub: provider.userinfoSub, email: 'alice@example.com' })

@@ -214,3 +214,70 @@ describe('a hostile JWKS endpoint', () => {
     },
   )
 })
+
+describe('a hostile introspection endpoint (opaque tokens)', () => {
+  const introspecting = () =>
+    verifier({ introspection: { clientId: 'resource-server', clientSecret: 'rs-secret' } })
+
+  test('RP-22: accepts an opaque token the issuer reports active for this audience', async () => {
+    await expect(introspecting().verify('opaque-token')).resolves.toMatchObject({
+      claims: { sub: 'alice' },
+      scopes: ['api:read'],
+    })
+  })
+
+  test.each<[string, Record<string, unknown>, string, string]>([
+    ['active is false', { active: false }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'active'],
+    [
+      'iss is another issuer',
+      { iss: 'https://evil.test' },
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'iss',
+    ],
+    [
+      'aud is another resource server',
+      { aud: 'https://other.test' },
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'aud',
+    ],
+    ['aud is missing', { aud: undefined }, 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'aud'],
+    ['exp has passed', { exp: Math.floor(Date.now() / 1000) - 600 }, 'ERR_JWT_EXPIRED', 'exp'],
+    [
+      'it is a refresh token',
+      { token_type: 'refresh_token' },
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'token_type',
+    ],
+  ])(
+    'RP-22: rejects an opaque token when the introspection answer says %s',
+    async (_why, answer, code, claim) => {
+      idp.introspection = answer
+      expectTokenValidationError(await rejectionOf(introspecting().verify('opaque-token')), {
+        code,
+        claim,
+      })
+    },
+  )
+
+  test.each<[string, Record<string, unknown>]>([
+    ['active is the string "true"', { active: 'true' }],
+    ['active is missing', { active: undefined }],
+  ])(
+    'RP-10, RP-22: an introspection answer where %s is a nonconforming response (ERR_RESPONSE_INVALID)',
+    async (_why, answer) => {
+      idp.introspection = answer
+      expectNetworkError(
+        await rejectionOf(introspecting().verify('opaque-token')),
+        'ERR_RESPONSE_INVALID',
+      )
+    },
+  )
+
+  test.each(endpointRows(TOKEN_ENDPOINT_CASES.filter((c) => c.code !== 'ERR_TIMEOUT')))(
+    'RP-10, RP-22: an introspection endpoint answering %s fails typed with %s',
+    async (_why, _code, { fault, code }) => {
+      idp.introspectionFault = fault
+      expectNetworkError(await rejectionOf(introspecting().verify('opaque-token')), code)
+    },
+  )
+})
