@@ -14,12 +14,15 @@ import {
 } from '../src/hostile-cases.js'
 
 // @oidckit/device-cli's deviceLogin against a hostile provider: bad token endpoint answers while
-// polling, and bad ID tokens in the final token response. The provider asks for the shortest
-// interval (1 s), so the tests run concurrently, each with its own provider.
+// polling, and bad ID tokens in the final token response. Each test has its own provider, so
+// they run concurrently.
 
 async function setup(pendingPolls = 0): Promise<HostileProvider> {
   const idp = await createHostileProvider()
   idp.pendingPolls = pendingPolls
+  // RFC 8628 asks for whole seconds; oauth4webapi takes any positive number, which keeps the
+  // polling tests fast.
+  idp.deviceInterval = 0.01
   return idp
 }
 

@@ -159,23 +159,31 @@ describe('core userinfo', () => {
   })
 })
 
+// Each of these has its own provider and client, so the timeouts run concurrently.
+async function fresh(): Promise<{ p: HostileProvider; c: Client }> {
+  const p = await createHostileProvider()
+  return { p, c: await discover(p) }
+}
+
 describe('core userinfo and JWKS endpoint answers', () => {
-  test.each(endpointRows(TOKEN_ENDPOINT_CASES))(
+  test.concurrent.each(endpointRows(TOKEN_ENDPOINT_CASES))(
     'RP-10: userinfo rejects %s from the userinfo endpoint with %s, within the timeout',
     async (_why, _code, { fault, code }) => {
-      const tokens = await codeFlow()
-      idp.userinfoFault = fault
+      const { p, c } = await fresh()
+      const tokens = await codeFlow(c, p)
+      p.userinfoFault = fault
       const started = Date.now()
-      expectNetworkError(await rejectionOf(client.userinfo(tokens)), code)
+      expectNetworkError(await rejectionOf(c.userinfo(tokens)), code)
       expect(Date.now() - started).toBeLessThan(TIMEOUT + 2000)
     },
   )
 
-  test.each(endpointRows(TOKEN_ENDPOINT_CASES))(
+  test.concurrent.each(endpointRows(TOKEN_ENDPOINT_CASES))(
     'RP-3, RP-10: authorizationCodeGrant rejects %s from the JWKS endpoint with %s',
     async (_why, _code, { fault, code }) => {
-      idp.jwksFault = fault
-      expectNetworkError(await rejectionOf(codeFlow()), code)
+      const { p, c } = await fresh()
+      p.jwksFault = fault
+      expectNetworkError(await rejectionOf(codeFlow(c, p)), code)
     },
   )
 })
@@ -187,30 +195,33 @@ describe('core token endpoint answers', () => {
     })
   })
 
-  test.each(endpointRows(TOKEN_ENDPOINT_CASES))(
+  test.concurrent.each(endpointRows(TOKEN_ENDPOINT_CASES))(
     'RP-10: clientCredentials rejects %s from the token endpoint with %s, within the timeout',
     async (_why, _code, { fault, code }) => {
-      idp.tokenFault = fault
+      const { p, c } = await fresh()
+      p.tokenFault = fault
       const started = Date.now()
-      expectNetworkError(await rejectionOf(client.clientCredentials()), code)
+      expectNetworkError(await rejectionOf(c.clientCredentials()), code)
       expect(Date.now() - started).toBeLessThan(TIMEOUT + 2000)
     },
   )
 
-  test.each(endpointRows(TOKEN_ENDPOINT_CASES))(
+  test.concurrent.each(endpointRows(TOKEN_ENDPOINT_CASES))(
     'RP-10: authorizationCodeGrant rejects %s from the token endpoint with %s',
     async (_why, _code, { fault, code }) => {
-      idp.tokenFault = fault
-      expectNetworkError(await rejectionOf(codeFlow()), code)
+      const { p, c } = await fresh()
+      p.tokenFault = fault
+      expectNetworkError(await rejectionOf(codeFlow(c, p)), code)
     },
   )
 
-  test.each(endpointRows(TOKEN_ENDPOINT_CASES))(
+  test.concurrent.each(endpointRows(TOKEN_ENDPOINT_CASES))(
     'RP-10: refresh rejects %s from the token endpoint with %s',
     async (_why, _code, { fault, code }) => {
-      const tokens = await codeFlow()
-      idp.tokenFault = fault
-      expectNetworkError(await rejectionOf(client.refresh(tokens)), code)
+      const { p, c } = await fresh()
+      const tokens = await codeFlow(c, p)
+      p.tokenFault = fault
+      expectNetworkError(await rejectionOf(c.refresh(tokens)), code)
     },
   )
 })
