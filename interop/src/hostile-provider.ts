@@ -265,7 +265,9 @@ export async function createHostileProvider(
   let issuer = options.issuer ?? `https://hostile-${crypto.randomUUID()}.test`
   const clientId = options.clientId ?? 'app'
   const audience = options.audience ?? 'https://api.test'
+  // Both keys exist before the first request, so no answer waits on key generation.
   let signing = await sharedIssuerKey()
+  await sharedForeignKey()
   let kid = 'key-1'
   const publicJwk = async (): Promise<JWK> => ({
     ...(await exportJWK(signing.publicKey)),

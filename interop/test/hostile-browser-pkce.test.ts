@@ -21,7 +21,7 @@ import {
 // single-realm jsdom environment cannot be chosen per file.
 
 const REDIRECT_URI = 'http://localhost:5173/callback'
-const TIMEOUT = 500
+const TIMEOUT = 1000
 
 function memory(): KeyValueStorage & { map: Map<string, string> } {
   const map = new Map<string, string>()

@@ -12,7 +12,7 @@ import { rejectionOf } from '../src/hostile-cases.js'
 // One hostile discovery document, every package: each refuses it with a typed error before
 // it sends anything to an endpoint the document names (C-12, RP-7, RP-10).
 
-const TIMEOUT = 500
+const TIMEOUT = 1000
 
 interface DiscoveryCase {
   fault: DiscoveryFault

@@ -17,7 +17,7 @@ import {
 // @oidckit/core against one hostile provider: every bad case is a typed error, every good one
 // is accepted.
 
-const TIMEOUT = 500
+const TIMEOUT = 1000
 
 let idp: HostileProvider
 let client: Client
