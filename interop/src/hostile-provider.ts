@@ -133,8 +133,8 @@ export interface HostileProvider {
   deviceInterval: number
   /** The nonce ID tokens echo; `authorize()` records the one the client sent. */
   nonce: string | undefined
-  /** The subject of every token. */
-  readonly subject: string
+  /** The subject of every token from now on. */
+  subject: string
   /** Follows an authorization URL as the provider would, returning the callback URL. */
   authorize(url: string): string
   /** A callback URL for an explicit state (for clients used without `authorize()`). */

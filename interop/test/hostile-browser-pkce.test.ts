@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, test } from 'vitest'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { createBrowserAuth } from '@oidckit/browser-pkce'
 import type { BrowserLocation, KeyValueStorage } from '@oidckit/browser-pkce'
 import { createHostileProvider } from '../src/hostile-provider.js'
@@ -125,3 +125,106 @@ test.each(endpointRows(TOKEN_ENDPOINT_CASES))(
     expect(auth.isAuthenticated).toBe(false)
   },
 )
+
+describe('getAccessToken: the refresh path', () => {
+  // A leeway beyond the 300 s expires_in, so every getAccessToken() refreshes.
+  function tab(tokens: KeyValueStorage) {
+    return createBrowserAuth({
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      redirectUri: REDIRECT_URI,
+      fetch: idp.fetch,
+      timeout: TIMEOUT,
+      refreshLeeway: 400,
+      storage: tokens,
+      adapters: {
+        location,
+        transactionStorage: transactions,
+        sharedStorage: memory(),
+        channel: null,
+      },
+    })
+  }
+
+  async function signedInTab(tokens = memory()) {
+    const t = tab(tokens)
+    await t.login()
+    location.current = idp.authorize(location.assigned.at(-1)!)
+    await t.handleRedirectCallback()
+    return t
+  }
+
+  test('RP-5: refreshes when the refreshed ID token describes the same user', async () => {
+    const t = await signedInTab()
+    try {
+      const before = idp.grants.length
+      await expect(t.getAccessToken()).resolves.toEqual(expect.any(String))
+      expect(idp.grants.slice(before)).toEqual(['refresh_token'])
+      expect(t.user?.sub).toBe('alice')
+    } finally {
+      t.destroy()
+    }
+  })
+
+  test.each<[string, () => void, string, string]>([
+    [
+      'its sub is another user',
+      () => void (idp.subject = 'mallory'),
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'sub',
+    ],
+    [
+      'it is signed by a foreign key',
+      () => void (idp.idTokenFault = 'bad-signature'),
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+      'signature',
+    ],
+    [
+      'its iss is another issuer',
+      () => void (idp.idTokenFault = 'wrong-iss'),
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'iss',
+    ],
+  ])(
+    'RP-5: a refreshed ID token where %s is rejected, and the tab never shows that user',
+    async (_why, breakIt, code, claim) => {
+      const t = await signedInTab()
+      try {
+        breakIt()
+        expectTokenValidationError(await rejectionOf(t.getAccessToken()), { code, claim })
+        expect(t.user?.sub).not.toBe('mallory')
+      } finally {
+        t.destroy()
+      }
+    },
+  )
+
+  test('RP-5: after a reload from stored tokens, a refreshed ID token for another user is still rejected', async () => {
+    const tokens = memory()
+    ;(await signedInTab(tokens)).destroy()
+    expect(tokens.map.size).toBeGreaterThan(0)
+    const reloaded = tab(tokens)
+    try {
+      expect(reloaded.user?.sub).toBe('alice')
+      idp.subject = 'mallory'
+      expectTokenValidationError(await rejectionOf(reloaded.getAccessToken()), {
+        code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+        claim: 'sub',
+      })
+      expect(reloaded.user?.sub).not.toBe('mallory')
+    } finally {
+      reloaded.destroy()
+    }
+  })
+
+  test('RP-10, RP-20: a token endpoint silent on refresh fails with ERR_TIMEOUT and keeps the session', async () => {
+    const t = await signedInTab()
+    try {
+      idp.tokenFault = 'silence'
+      expectNetworkError(await rejectionOf(t.getAccessToken()), 'ERR_TIMEOUT')
+      expect(t.isAuthenticated).toBe(true)
+    } finally {
+      t.destroy()
+    }
+  })
+})

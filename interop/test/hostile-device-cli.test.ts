@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { deviceLogin } from '@oidckit/device-cli'
+import { CredentialStore, deviceLogin, getTokenSet } from '@oidckit/device-cli'
 import type { DeviceLoginOptions } from '@oidckit/device-cli'
 import { createHostileProvider } from '../src/hostile-provider.js'
 import type { HostileProvider } from '../src/hostile-provider.js'
@@ -111,5 +114,81 @@ describe('with fake timers', () => {
     expectNetworkError(await result, 'ERR_TIMEOUT')
     expect(polls(idp)).toBe(1)
     expect(Date.now() - started).toBeLessThan(5000)
+  })
+})
+
+describe('getTokenSet: refreshing stored tokens', () => {
+  const SCOPE = 'offline_access openid'
+
+  async function stored(idp: HostileProvider) {
+    const configDir = await mkdtemp(join(tmpdir(), 'hostile-cli-'))
+    const tokens = await login(idp)
+    const key = { issuer: idp.issuer, clientId: idp.clientId, scope: SCOPE }
+    await new CredentialStore({ configDir, env: {} }).set(key, tokens)
+    // A minimum validity beyond the 300 s expires_in: the stored access token needs a refresh.
+    const options = { ...key, configDir, env: {}, fetch: idp.fetch, minValidity: 400 }
+    return { configDir, key, options, before: JSON.stringify((await read(configDir, key))?.tokens) }
+  }
+  const read = (configDir: string, key: { issuer: string; clientId: string; scope: string }) =>
+    new CredentialStore({ configDir, env: {} }).get(key)
+
+  test('RP-5: refreshes stored tokens when the refreshed ID token describes the same user', async () => {
+    const idp = await setup()
+    const { options, configDir } = await stored(idp)
+    try {
+      const fresh = await getTokenSet(options)
+      expect(fresh.claims()?.sub).toBe('alice')
+      expect(idp.grants.at(-1)).toBe('refresh_token')
+    } finally {
+      await rm(configDir, { recursive: true, force: true })
+    }
+  })
+
+  test.each<[string, (idp: HostileProvider) => void, string, string]>([
+    [
+      'its sub is another user',
+      (idp) => void (idp.subject = 'mallory'),
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'sub',
+    ],
+    [
+      'it is signed by a foreign key',
+      (idp) => void (idp.idTokenFault = 'bad-signature'),
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+      'signature',
+    ],
+    [
+      'its nonce differs from the original',
+      (idp) => void (idp.idTokenFault = 'wrong-nonce'),
+      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'nonce',
+    ],
+  ])(
+    'RP-5: a refreshed ID token where %s is rejected and the stored login is kept',
+    async (_why, breakIt, code, claim) => {
+      const idp = await setup()
+      const { options, configDir, key, before } = await stored(idp)
+      try {
+        breakIt(idp)
+        const err = await rejectionOf(getTokenSet(options))
+        expectTokenValidationError(err, { code, claim })
+        expect(JSON.stringify((await read(configDir, key))?.tokens)).toBe(before)
+      } finally {
+        await rm(configDir, { recursive: true, force: true })
+      }
+    },
+  )
+
+  test('RP-10, RP-20: a token endpoint answering HTML on refresh fails typed and keeps the stored login', async () => {
+    const idp = await setup()
+    const { options, configDir, key, before } = await stored(idp)
+    try {
+      idp.tokenFault = 'html'
+      const err = await rejectionOf(getTokenSet(options))
+      expectNetworkError(err, 'ERR_RESPONSE_NOT_JSON')
+      expect(JSON.stringify((await read(configDir, key))?.tokens)).toBe(before)
+    } finally {
+      await rm(configDir, { recursive: true, force: true })
+    }
   })
 })
