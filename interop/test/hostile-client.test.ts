@@ -56,6 +56,9 @@ async function expectOAuthError(
   expect(res.headers.get('content-type')).toMatch(/^application\/json/)
   const body = JSON.parse(text) as { error?: string; error_description?: string }
   expect(body.error).toBe(error)
+  expect(res.headers.get('cache-control') ?? '', 'AS-5: Cache-Control: no-store').toContain(
+    'no-store',
+  )
   // RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E.
   if (body.error_description !== undefined) {
     expect(body.error_description).toMatch(/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/)
@@ -937,5 +940,27 @@ describe('sessions, pages and single use (AS-9, AS-10, AS-12, AS-13, S-3)', () =
       client_id: 'spa',
     })
     await expectOAuthError(res, 401, 'invalid_client', [tokens.access_token])
+  })
+})
+
+describe('forwarded headers (S-12)', () => {
+  test('S-12: X-Forwarded-Host and X-Forwarded-Proto never change the issuer or the iss of a redirect', async () => {
+    const forged = {
+      'x-forwarded-host': 'evil.test',
+      'x-forwarded-proto': 'https',
+      forwarded: 'host=evil.test;proto=https',
+    }
+    const discovery = await fetch(`${shared.url}/.well-known/openid-configuration`, {
+      headers: forged,
+    })
+    const metadata = JSON.parse(await safeText(discovery)) as Record<string, unknown>
+    expect(metadata.issuer).toBe(shared.url)
+    expect(JSON.stringify(metadata)).not.toContain('evil.test')
+    const res = await fetch(`${shared.url}/oauth/authorize?${authorizeQuery()}`, {
+      headers: forged,
+      redirect: 'manual',
+    })
+    await safeText(res)
+    expect(new URL(res.headers.get('location')!).searchParams.get('iss')).toBe(shared.url)
   })
 })
