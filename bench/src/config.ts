@@ -20,7 +20,7 @@ export interface BenchConfig {
 
 export const FULL: BenchConfig = {
   runs: 7,
-  windowMs: 500,
+  windowMs: 1000,
   loadSeconds: 5,
   warmupSeconds: 2,
   coldStarts: 11,
