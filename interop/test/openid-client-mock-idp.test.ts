@@ -265,3 +265,42 @@ test('RFC 8414: openid-client discovers mock-idp through /.well-known/oauth-auth
   await oidc.tokenRevocation(config, tokens.access_token)
   expect(await oidc.tokenIntrospection(config, tokens.access_token)).toEqual({ active: false })
 })
+
+test('AS-4, AS-9: prompt=none answers login_required with iss, which openid-client accepts as the error; with a session, a code', async () => {
+  const config = await discover('spa')
+  const verifier = oidc.randomPKCECodeVerifier()
+  const silent = async () =>
+    oidc.buildAuthorizationUrl(config, {
+      redirect_uri: SPA_REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'silent',
+      nonce: 'silent-nonce',
+      prompt: 'none',
+    })
+  const atApp = (u: URL) => u.href.startsWith(SPA_REDIRECT)
+  const agent = new UserAgent()
+  const anonymous = await agent.follow(await silent(), {}, atApp)
+  expect(anonymous.url.searchParams.get('iss')).toBe(server.url)
+  const err = await oidc
+    .authorizationCodeGrant(config, anonymous.url, {
+      pkceCodeVerifier: verifier,
+      expectedState: 'silent',
+    })
+    .catch((e: unknown) => e)
+  expect(err).toBeInstanceOf(oidc.AuthorizationResponseError)
+  expect((err as oidc.AuthorizationResponseError).error).toBe('login_required')
+
+  const { tokens } = await signIn(config, SPA_REDIRECT, {}, agent)
+  const signedIn = await agent.follow(await silent(), {}, atApp)
+  const again = await oidc.authorizationCodeGrant(config, signedIn.url, {
+    pkceCodeVerifier: verifier,
+    expectedState: 'silent',
+    expectedNonce: 'silent-nonce',
+  })
+  expect(again.claims()?.sub).toBe('user-alice')
+  // RFC 6749 §6: a refresh may narrow the scope.
+  const narrow = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { scope: 'openid' })
+  expect(narrow.scope).toBe('openid')
+})
