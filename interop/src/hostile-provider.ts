@@ -1,10 +1,12 @@
 import { createSign, generateKeyPairSync } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose'
 import type { JWK } from 'jose'
+import { faulty, json } from './hostile-answers.js'
+import type { TokenEndpointFault } from './hostile-answers.js'
+import { listenLoopback } from './hostile-listen.js'
+
+export type { TokenEndpointFault } from './hostile-answers.js'
 
 /**
  * One way a JWT (an ID token or an RFC 9068 access token) is broken, in the spirit of the
@@ -39,25 +41,6 @@ export type JwtFault =
   | 'jku-header'
   /** Signed by a 1024-bit RSA key that the JWKS does publish (RP-3: under 2048 bits). */
   | 'weak-rsa-key'
-
-/** One way an endpoint (token, JWKS, userinfo) answers badly. */
-export type TokenEndpointFault =
-  /** 200 with an HTML login page. */
-  | 'html'
-  /** 200 `application/json` that does not parse. */
-  | 'invalid-json'
-  /** 500 with an HTML error page. */
-  | 'server-error'
-  /** 200 `application/json`, 5 MB, streamed without a Content-Length. */
-  | 'huge-body'
-  /** Accepts the request and never answers (for a minute, or until the client gives up). */
-  | 'silence'
-  /** Sends the headers and the start of a JSON body, then stalls, deaf to the request's signal. */
-  | 'stalled-body'
-  /** A 302 to another host instead of an answer. */
-  | 'redirect'
-  /** 200 `application/json` whose body is an array, not an object. */
-  | 'not-an-object'
 
 /** One way the discovery document is broken, besides the endpoint faults. */
 export type DiscoveryFault =
@@ -161,98 +144,8 @@ let weakKey: { publicKey: KeyObject; privateKey: KeyObject } | undefined
 const sharedWeakKey = () => (weakKey ??= generateKeyPairSync('rsa', { modulusLength: 1024 }))
 const WEAK_KID = 'weak-1024'
 
-const FIVE_MB = 5 * 1024 * 1024
-
 function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url')
-}
-
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  })
-}
-
-function html(body: string, status: number): Response {
-  return new Response(`<!doctype html><html><body>${body}</body></html>`, {
-    status,
-    headers: { 'content-type': 'text/html; charset=utf-8' },
-  })
-}
-
-/** A JSON body of about 5 MB, in 64 KiB chunks, with no Content-Length to trust. */
-function hugeBody(): Response {
-  const chunk = new TextEncoder().encode(' '.repeat(64 * 1024))
-  let sent = 0
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent === 0) controller.enqueue(new TextEncoder().encode('{"access_token":"'))
-      if (sent >= FIVE_MB) {
-        controller.enqueue(new TextEncoder().encode('","token_type":"Bearer"}'))
-        controller.close()
-        return
-      }
-      sent += chunk.byteLength
-      controller.enqueue(chunk)
-    },
-  })
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
-}
-
-/** The first bytes of a JSON body, then nothing, for a minute; it ignores any abort signal. */
-function stalledBody(): Response {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode('{"keys": ['))
-      timer = setTimeout(() => controller.error(new Error('stalled for a minute')), 60_000)
-    },
-    cancel() {
-      clearTimeout(timer)
-    },
-  })
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
-}
-
-/** Never answers; gives up only when the caller aborts, or after a minute. */
-function silence(request: Request): Promise<Response> {
-  return new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(new Error('silent for a minute')), 60_000)
-    request.signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        reject(request.signal.reason)
-      },
-      { once: true },
-    )
-  })
-}
-
-/** The answer of an endpoint broken as `fault` says. */
-function faulty(fault: TokenEndpointFault, request: Request): Response | Promise<Response> {
-  switch (fault) {
-    case 'html':
-      return html('<form action="/login"><input name="password"></form>', 200)
-    case 'invalid-json':
-      return new Response('{"access_token": "at", "token_type": ', {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-      })
-    case 'server-error':
-      return html('<h1>500 Internal Server Error</h1>', 500)
-    case 'huge-body':
-      return hugeBody()
-    case 'silence':
-      return silence(request)
-    case 'stalled-body':
-      return stalledBody()
-    case 'redirect':
-      return new Response(null, { status: 302, headers: { location: 'https://evil.test/token' } })
-    case 'not-an-object':
-      return json([{ access_token: 'at', token_type: 'Bearer' }])
-  }
 }
 
 /**
@@ -517,69 +410,10 @@ export async function createHostileProvider(
       }
     },
     async listen() {
-      const server = createServer((req, res) => void bridge(provider.fetch, req, res))
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      const { port } = server.address() as AddressInfo
-      issuer = `http://127.0.0.1:${port}`
-      return {
-        url: issuer,
-        close: () =>
-          new Promise<void>((resolve) => {
-            server.closeAllConnections()
-            server.close(() => resolve())
-          }),
-      }
+      const server = await listenLoopback(provider.fetch)
+      issuer = server.url
+      return server
     },
   }
   return provider
-}
-
-/** The Node side of `listen()`: IncomingMessage to Request, Response back to the socket. */
-async function bridge(
-  handler: (request: Request) => Promise<Response>,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const controller = new AbortController()
-  res.on('close', () => controller.abort(new Error('client went away')))
-  try {
-    const chunks: Buffer[] = []
-    for await (const chunk of req) chunks.push(chunk as Buffer)
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string') headers.set(name, value)
-      else if (Array.isArray(value)) for (const v of value) headers.append(name, v)
-    }
-    const method = req.method ?? 'GET'
-    const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
-      method,
-      headers,
-      body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks),
-      signal: controller.signal,
-    })
-    const response = await handler(request)
-    res.writeHead(response.status, Object.fromEntries(response.headers))
-    if (!response.body) return void res.end()
-    const reader = response.body.getReader()
-    for (;;) {
-      if (res.destroyed) return void (await reader.cancel().catch(() => undefined))
-      const { done, value } = await reader.read()
-      if (done) break
-      if (!res.write(value)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done)
-            res.off('close', done)
-            resolve()
-          }
-          res.on('drain', done)
-          res.on('close', done)
-        })
-      }
-    }
-    res.end()
-  } catch {
-    if (!res.headersSent && !res.destroyed) res.writeHead(502).end()
-    else res.destroy()
-  }
 }
