@@ -292,7 +292,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
         resource: options.resource,
         nonce: options.nonce,
         authTime: user ? clock.now() : undefined,
-        grantId: randomToken(16),
+        grantId: user ? randomToken(16) : undefined,
         refresh: user ? { expiresAt: undefined } : false,
       })
     },

@@ -1,3 +1,5 @@
+import { randomToken } from './internal/random.js'
+
 /** An authorization code (AS-2): single-use, 60 s, bound to client, redirect URI and PKCE challenge. */
 export interface CodeRecord {
   clientId: string
@@ -16,16 +18,13 @@ export interface CodeRecord {
   grantId: string
 }
 
-/** An issued access token, so that revocation and introspection can find it by `jti`. */
-export interface AccessTokenRecord {
-  clientId: string
-  sub: string
-  scope: string[]
-  aud: string
+/**
+ * An access token issued in a grant that can be revoked as a whole (code replay, refresh-token
+ * reuse): the token itself is self-contained (RFC 9068), only its grant is kept, until it expires.
+ */
+export interface GrantTokenRecord {
+  grantId: string
   expiresAt: number
-  issuedAt: number
-  grantId: string | undefined
-  revoked: boolean
 }
 
 /** An opaque refresh token; all tokens rotated from one grant share `grantId` (the family). */
@@ -86,16 +85,34 @@ export interface AuthorizationTransaction {
 
 /** What survives a restart with `--data-dir`. */
 export interface PersistedState {
+  version: 2
+  generation: string
+  refreshTokens: [string, RefreshTokenRecord][]
+  grantTokens: [string, GrantTokenRecord][]
+  revokedAccessTokens: [string, number][]
+  sessions: [string, SessionRecord][]
+}
+
+/** The first format, which kept a record of every access token. */
+interface PersistedStateV1 {
   version: 1
   refreshTokens: [string, RefreshTokenRecord][]
-  accessTokens: [string, AccessTokenRecord][]
+  accessTokens: [string, { expiresAt: number; grantId: string | undefined; revoked: boolean }][]
   sessions: [string, SessionRecord][]
 }
 
 /** Every piece of server-side state, in memory. */
 export class Store {
+  /**
+   * Starts every `jti`: `reset()` draws a new one, so every access token issued before it is
+   * forgotten without a record of each having been kept.
+   */
+  generation = newGeneration()
   codes = new Map<string, CodeRecord>()
-  accessTokens = new Map<string, AccessTokenRecord>()
+  /** Access tokens of user grants, by `jti`; client-credentials tokens keep no state. */
+  grantTokens = new Map<string, GrantTokenRecord>()
+  /** Revoked access tokens, by `jti`, until they would have expired. */
+  revokedAccessTokens = new Map<string, number>()
   refreshTokens = new Map<string, RefreshTokenRecord>()
   devices = new Map<string, DeviceRecord>()
   userCodes = new Map<string, string>()
@@ -114,9 +131,14 @@ export class Store {
     for (const record of this.refreshTokens.values()) {
       if (record.grantId === grantId) record.revoked = true
     }
-    for (const record of this.accessTokens.values()) {
-      if (record.grantId === grantId) record.revoked = true
+    for (const [jti, record] of this.grantTokens) {
+      if (record.grantId === grantId) this.revokedAccessTokens.set(jti, record.expiresAt)
     }
+  }
+
+  /** Whether an access token, by its `jti`, was issued since the last reset and not revoked. */
+  isAccessTokenLive(jti: string): boolean {
+    return jti.startsWith(this.generation) && !this.revokedAccessTokens.has(jti)
   }
 
   /** Drops expired records now and then, so a long-running server does not grow without bound. */
@@ -126,7 +148,8 @@ export class Store {
       for (const [key, value] of map) if (expired(value)) map.delete(key)
     }
     drop(this.codes, (r) => r.expiresAt + 3600 < now)
-    drop(this.accessTokens, (r) => r.expiresAt < now)
+    drop(this.grantTokens, (r) => r.expiresAt < now)
+    drop(this.revokedAccessTokens, (exp) => exp < now)
     drop(this.refreshTokens, (r) => r.expiresAt < now || r.idleExpiresAt < now)
     drop(this.sessions, (r) => r.expiresAt < now)
     drop(this.transactions, (r) => r.expiresAt < now)
@@ -141,24 +164,36 @@ export class Store {
 
   snapshot(): PersistedState {
     return {
-      version: 1,
+      version: 2,
+      generation: this.generation,
       refreshTokens: [...this.refreshTokens],
-      accessTokens: [...this.accessTokens],
+      grantTokens: [...this.grantTokens],
+      revokedAccessTokens: [...this.revokedAccessTokens],
       sessions: [...this.sessions],
     }
   }
 
-  restore(state: PersistedState): void {
-    if (state.version !== 1) return
+  restore(state: PersistedState | PersistedStateV1): void {
+    if (state.version === 2) {
+      this.generation = state.generation
+      this.grantTokens = new Map(state.grantTokens)
+      this.revokedAccessTokens = new Map(state.revokedAccessTokens)
+    } else if (state.version === 1) {
+      // Its access tokens' jti have no generation: they are forgotten, like after a reset.
+      this.generation = newGeneration()
+    } else {
+      return
+    }
     this.refreshTokens = new Map(state.refreshTokens)
-    this.accessTokens = new Map(state.accessTokens)
     this.sessions = new Map(state.sessions)
   }
 
   clear(): void {
+    this.generation = newGeneration()
     for (const map of [
       this.codes,
-      this.accessTokens,
+      this.grantTokens,
+      this.revokedAccessTokens,
       this.refreshTokens,
       this.devices,
       this.userCodes,
@@ -171,4 +206,9 @@ export class Store {
       map.clear()
     }
   }
+}
+
+/** 48 random bits, base64url: a prefix no earlier generation's `jti` shares by chance. */
+function newGeneration(): string {
+  return `${randomToken(6)}.`
 }

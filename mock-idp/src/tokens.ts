@@ -4,7 +4,7 @@ import { hanzoClaims, userClaims } from './claims.js'
 import type { IdpContext } from './internal/context.js'
 import { base64url, randomToken, sha256 } from './internal/random.js'
 import type { ResolvedClient, ResolvedUser } from './internal/resolve-config.js'
-import type { AccessTokenRecord, RefreshTokenRecord } from './store.js'
+import type { RefreshTokenRecord } from './store.js'
 
 /**
  * A successful token response (RFC 6749 §5.1), as the token endpoint and `idp.issueTokens()`
@@ -31,7 +31,11 @@ export interface IssueOptions {
   nonce?: string | undefined
   authTime?: number | undefined
   sid?: string | undefined
-  grantId: string
+  /**
+   * The grant the tokens belong to, revoked whole on code replay or refresh-token reuse; none
+   * for client credentials, whose tokens keep no server-side state.
+   */
+  grantId: string | undefined
   /** A new refresh token, continuing a rotated one (keeping its absolute expiry), or none. */
   refresh: false | { expiresAt: number | undefined }
 }
@@ -56,7 +60,7 @@ export async function issueTokens(
   const { SignJWT } = await jose()
   const key = await ctx.keys.signingKey()
   const now = Math.floor(ctx.clock.now())
-  const jti = randomToken(16)
+  const jti = ctx.store.generation + randomToken(16)
   const aud = accessTokenAudience(client, options.resource)
   const sub = user?.sub ?? client.clientId
   const accessClaims: JWTPayload = {
@@ -75,17 +79,10 @@ export async function issueTokens(
     .setExpirationTime(now + ctx.config.accessTokenTtl)
     .setJti(jti)
     .sign(key.privateKey)
-  const record: AccessTokenRecord = {
-    clientId: client.clientId,
-    sub,
-    scope,
-    aud,
-    issuedAt: now,
-    expiresAt: now + ctx.config.accessTokenTtl,
-    grantId: options.grantId,
-    revoked: false,
+  const { grantId } = options
+  if (grantId) {
+    ctx.store.grantTokens.set(jti, { grantId, expiresAt: now + ctx.config.accessTokenTtl })
   }
-  ctx.store.accessTokens.set(jti, record)
   const body: TokenResponseBody = {
     access_token: accessToken,
     token_type: 'Bearer',
@@ -110,7 +107,7 @@ export async function issueTokens(
       .setExpirationTime(now + ctx.config.idTokenTtl)
       .sign(key.privateKey)
   }
-  if (options.refresh && user && client.grantTypes.includes('refresh_token')) {
+  if (options.refresh && grantId && user && client.grantTypes.includes('refresh_token')) {
     const refreshToken = randomToken(32)
     const expiresAt = options.refresh.expiresAt ?? now + ctx.config.refreshTokenTtl
     const refresh: RefreshTokenRecord = {
@@ -120,7 +117,7 @@ export async function issueTokens(
       resource: options.resource,
       authTime: options.authTime ?? now,
       sid: options.sid,
-      grantId: options.grantId,
+      grantId,
       expiresAt,
       // BBA §6.3.2.3: rotation never extends the original maximum lifetime.
       idleExpiresAt: Math.min(expiresAt, now + ctx.config.refreshTokenIdleTtl),
@@ -131,32 +128,48 @@ export async function issueTokens(
     body.refresh_token = refreshToken
   }
   ctx.store.prune(now)
-  ctx.changed()
+  if (grantId) ctx.changed()
   return body
 }
 
-/** A verified access token of ours with its stored record, or `undefined` if invalid in any way. */
+/** What a verified access token of ours says, read from its own signed claims (RFC 9068 §2.2). */
+export interface VerifiedAccessToken {
+  jti: string
+  clientId: string
+  sub: string
+  scope: string[]
+  aud: string
+  payload: JWTPayload
+}
+
+/**
+ * A verified access token of ours, or `undefined` if it is invalid in any way: bad signature,
+ * expired by the virtual clock, revoked, or issued before the last `reset()`.
+ */
 export async function verifyAccessToken(
   ctx: IdpContext,
   token: string,
-): Promise<{ jti: string; record: AccessTokenRecord; payload: JWTPayload } | undefined> {
+): Promise<VerifiedAccessToken | undefined> {
   if (token.length > 8192) return undefined
   const { createLocalJWKSet, jwtVerify } = await jose()
+  let payload: JWTPayload
   try {
     const jwks = createLocalJWKSet(await ctx.keys.jwks())
-    const { payload } = await jwtVerify(token, jwks, {
+    ;({ payload } = await jwtVerify(token, jwks, {
       issuer: ctx.config.issuer,
       typ: 'at+jwt',
       algorithms: [ctx.config.signingAlg],
+      requiredClaims: ['exp', 'jti', 'sub', 'aud'],
       currentDate: new Date(ctx.clock.now() * 1000),
-    })
-    const jti = payload.jti
-    const record = typeof jti === 'string' ? ctx.store.accessTokens.get(jti) : undefined
-    if (!jti || !record || record.revoked || record.expiresAt <= ctx.clock.now()) return undefined
-    return { jti, record, payload }
+    }))
   } catch {
     return undefined
   }
+  const { jti, sub, aud, client_id: clientId, scope } = payload
+  if (typeof jti !== 'string' || !ctx.store.isAccessTokenLive(jti)) return undefined
+  if (typeof sub !== 'string' || typeof aud !== 'string') return undefined
+  if (typeof clientId !== 'string' || typeof scope !== 'string') return undefined
+  return { jti, clientId, sub, scope: scope.split(' ').filter(Boolean), aud, payload }
 }
 
 /** The payload of an ID token we signed, expired or not (for `id_token_hint`), else `undefined`. */

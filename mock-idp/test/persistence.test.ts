@@ -1,6 +1,6 @@
 import { createMockIdp, type MockIdpStorage } from '@oidckit/mock-idp'
 import { expect, test } from 'vitest'
-import { get, post } from './helpers.js'
+import { basic, get, post } from './helpers.js'
 
 function memoryStorage(): MockIdpStorage & { files: Map<string, string> } {
   const files = new Map<string, string>()
@@ -41,4 +41,63 @@ test("without a storage a new instance knows nothing of the old one's tokens", a
     client_id: 'spa',
   })
   expect(await res.json()).toMatchObject({ error: 'invalid_grant' })
+})
+
+test('a revoked access token stays revoked after a restart', async () => {
+  const storage = memoryStorage()
+  const first = createMockIdp({ storage, signingAlg: 'ES256' })
+  const tokens = await first.issueTokens({ user: 'alice', clientId: 'spa' })
+  await post(first, '/oauth/revoke', { token: tokens.access_token, client_id: 'spa' })
+  await first.flush()
+  const second = createMockIdp({ storage, signingAlg: 'ES256' })
+  const info = await get(second, '/oauth/userinfo', {
+    authorization: `Bearer ${tokens.access_token}`,
+  })
+  expect(info.status).toBe(401)
+})
+
+test('client-credentials tokens keep no server-side state: issuing them writes nothing', async () => {
+  const storage = memoryStorage()
+  const idp = createMockIdp({ storage, signingAlg: 'ES256' })
+  await idp.jwks() // the first key is generated and saved
+  await idp.flush()
+  const saved = storage.files.get('state.json')
+  const tokens = await idp.issueTokens({ clientId: 'service' })
+  await idp.flush()
+  expect(storage.files.get('state.json')).toBe(saved)
+  const res = await post(
+    idp,
+    '/oauth/introspect',
+    { token: tokens.access_token },
+    { authorization: basic('service', 'service-secret') },
+  )
+  expect(await res.json()).toMatchObject({ active: true, client_id: 'service' })
+})
+
+test('a state file of the first format still loads: refresh tokens survive, access tokens do not', async () => {
+  const storage = memoryStorage()
+  const first = createMockIdp({ storage, signingAlg: 'ES256' })
+  const tokens = await first.issueTokens({ user: 'alice', clientId: 'spa' })
+  await first.flush()
+  const state = JSON.parse(storage.files.get('state.json')!) as Record<string, unknown>
+  storage.files.set(
+    'state.json',
+    JSON.stringify({
+      version: 1,
+      refreshTokens: state.refreshTokens,
+      accessTokens: [],
+      sessions: [],
+    }),
+  )
+  const second = createMockIdp({ storage, signingAlg: 'ES256' })
+  const info = await get(second, '/oauth/userinfo', {
+    authorization: `Bearer ${tokens.access_token}`,
+  })
+  expect(info.status).toBe(401)
+  const refreshed = await post(second, '/oauth/token', {
+    grant_type: 'refresh_token',
+    refresh_token: tokens.refresh_token!,
+    client_id: 'spa',
+  })
+  expect(refreshed.status).toBe(200)
 })

@@ -43,15 +43,15 @@ export async function introspectionEndpoint(ctx: IdpContext, request: Request): 
   }
   const verified = await verifyAccessToken(ctx, token)
   if (!verified) return inactive
-  const { record, payload } = verified
-  if (record.clientId !== client.clientId && record.aud !== client.clientId) return inactive
+  const { payload } = verified
+  if (verified.clientId !== client.clientId && verified.aud !== client.clientId) return inactive
   return jsonResponse({
     active: true,
     token_type: 'Bearer',
-    client_id: record.clientId,
-    sub: record.sub,
-    scope: record.scope.join(' '),
-    aud: record.aud,
+    client_id: verified.clientId,
+    sub: verified.sub,
+    scope: verified.scope.join(' '),
+    aud: verified.aud,
     iss: ctx.config.issuer,
     exp: payload.exp,
     iat: payload.iat,

@@ -23,7 +23,9 @@ export async function revocationEndpoint(ctx: IdpContext, request: Request): Pro
     if (refresh.clientId === client.clientId) ctx.store.revokeGrant(refresh.grantId)
   } else {
     const verified = await verifyAccessToken(ctx, token)
-    if (verified && verified.record.clientId === client.clientId) verified.record.revoked = true
+    if (verified && verified.clientId === client.clientId) {
+      ctx.store.revokedAccessTokens.set(verified.jti, verified.payload.exp!)
+    }
   }
   ctx.changed()
   return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } })

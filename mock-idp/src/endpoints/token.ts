@@ -170,7 +170,7 @@ async function clientCredentialsGrant(
     user,
     scope,
     resource,
-    grantId: randomToken(16),
+    grantId: undefined,
     refresh: false,
   })
 }

@@ -51,10 +51,10 @@ export async function userinfoEndpoint(ctx: IdpContext, request: Request): Promi
   const verified = await verifyAccessToken(ctx, token)
   if (!verified)
     throw bearerError('invalid_token', 'the access token is invalid, expired or revoked', 401)
-  if (!verified.record.scope.includes('openid')) {
+  if (!verified.scope.includes('openid')) {
     throw bearerError('insufficient_scope', 'the access token lacks the openid scope', 403)
   }
-  const user = findUserBySub(ctx, verified.record.sub)
+  const user = findUserBySub(ctx, verified.sub)
   if (!user) throw bearerError('invalid_token', 'the user no longer exists', 401)
-  return jsonResponse({ ...userClaims(user, verified.record.scope), sub: user.sub })
+  return jsonResponse({ ...userClaims(user, verified.scope), sub: user.sub })
 }
