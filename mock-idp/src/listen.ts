@@ -1,4 +1,6 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { MAX_BODY_BYTES, setBodyText } from './internal/params.js'
 
 /**
  * A running HTTP server: `url` is where it answers (`http://host:port`).
@@ -23,17 +25,116 @@ export interface ListenOptions {
 
 export type Handler = (request: Request, remoteAddress: string | undefined) => Promise<Response>
 
-/** Serves a fetch handler over Node's HTTP server through `@hono/node-server`. */
+/**
+ * Reads a body of at most {@link MAX_BODY_BYTES} bytes as text; `undefined` for a longer one,
+ * whose rest is discarded unread, so nothing large is ever buffered.
+ */
+function readIncoming(incoming: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk)
+      size += chunk.byteLength
+      if (size <= MAX_BODY_BYTES) return
+      incoming.off('data', onData)
+      incoming.resume()
+      resolve(undefined)
+    }
+    incoming.on('data', onData)
+    incoming.once('end', () => resolve(new TextDecoder().decode(Buffer.concat(chunks, size))))
+    incoming.once('error', reject)
+    incoming.once('close', () => {
+      if (!incoming.complete) reject(new Error('the client closed the request'))
+    })
+  })
+}
+
+const pathOf = (url: URL) => url.pathname + url.search
+
+/**
+ * The web `Request` for a Node request. Its URL is on the server's own origin, never the Host
+ * header's. Its body is read here and handed to the endpoints as text (no web stream is made
+ * for it); a body whose declared length is already too large is not read at all.
+ */
+async function toRequest(
+  incoming: IncomingMessage,
+  origin: string,
+): Promise<{ request: Request; cut: boolean }> {
+  const method = incoming.method ?? 'GET'
+  const headers = new Headers()
+  const raw = incoming.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!)
+  const path = incoming.url ?? '/'
+  // RFC 9112 §3.2.2: absolute-form is accepted, but only its path and query are kept.
+  const url = origin + (path.startsWith('/') ? path : pathOf(new URL(path)))
+  const declared = Number(incoming.headers['content-length'] ?? '0')
+  if (method === 'GET' || method === 'HEAD' || declared > MAX_BODY_BYTES) {
+    return { request: new Request(url, { method, headers }), cut: false }
+  }
+  const text = await readIncoming(incoming)
+  const request = new Request(url, { method, headers })
+  setBodyText(request, text)
+  return { request, cut: text === undefined }
+}
+
+async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  method: string,
+  close: boolean,
+): Promise<void> {
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  if (close) headers.connection = 'close'
+  const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer())
+  if (body && method !== 'HEAD') headers['content-length'] = String(body.byteLength)
+  res.writeHead(response.status, headers)
+  res.end(method === 'HEAD' ? undefined : body)
+}
+
+function plainError(res: ServerResponse, status: number, error: string, description: string) {
+  if (res.headersSent) return void res.destroy()
+  const body = JSON.stringify({ error, error_description: description })
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=UTF-8',
+    'cache-control': 'no-store',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  })
+  res.end(body)
+}
+
+/**
+ * Serves a fetch handler over `node:http`. Every body mock-idp sends is small, so a response is
+ * buffered and written at once; every body it takes is at most {@link MAX_BODY_BYTES}.
+ */
 export async function serveHandler(
   handler: Handler,
   options: ListenOptions = {},
 ): Promise<MockIdpServer> {
-  const { createAdaptorServer } = await import('@hono/node-server')
   const host = options.host ?? '127.0.0.1'
-  const server = createAdaptorServer({
-    fetch: (request: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) =>
-      handler(request, env.incoming?.socket?.remoteAddress),
-    overrideGlobalObjects: false,
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  let origin = ''
+  const server = createServer((incoming, res) => {
+    const method = incoming.method ?? 'GET'
+    toRequest(incoming, origin).then(
+      async ({ request, cut }) => {
+        try {
+          const response = await handler(request, incoming.socket.remoteAddress)
+          await writeResponse(res, response, method, cut)
+        } catch (err) {
+          console.error(`mock-idp: internal error: ${(err as Error).message}`)
+          plainError(res, 500, 'server_error', 'internal error')
+        }
+      },
+      // A method or header `Request` refuses (e.g. TRACE), or a client gone mid-body.
+      () => plainError(res, 400, 'invalid_request', 'the request could not be read'),
+    )
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -43,14 +144,14 @@ export async function serveHandler(
     })
   })
   const { port } = server.address() as AddressInfo
-  const urlHost = host.includes(':') ? `[${host}]` : host
+  origin = `http://${urlHost}:${port}`
   return {
-    url: `http://${urlHost}:${port}`,
+    url: origin,
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))
-        ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+        server.closeAllConnections()
       }),
   }
 }

@@ -1,3 +1,5 @@
+import { readBodyText } from './internal/params.js'
+
 /** One request as a client sent it, with every secret redacted. */
 export interface LoggedRequest {
   time: number
@@ -38,7 +40,7 @@ function redactParams(params: URLSearchParams | Map<string, string>): Record<str
 export class RequestLog {
   entries: LoggedRequest[] = []
 
-  /** Records a request; reads a clone of its body, so the handler still gets the original. */
+  /** Records a request; its body is read through {@link readBodyText}, which the handler shares. */
   async record(
     request: Request,
     endpoint: string,
@@ -54,14 +56,14 @@ export class RequestLog {
       // skip the body
     } else if (request.method === 'POST' && type.startsWith('application/x-www-form-urlencoded')) {
       try {
-        const text = await request.clone().text()
+        const text = await readBodyText(request)
         Object.assign(params, redactParams(new URLSearchParams(text)))
       } catch {
         // unreadable bodies are the handler's to refuse
       }
     } else if (request.method === 'POST' && type.startsWith('application/json')) {
       try {
-        const json = (await request.clone().json()) as unknown
+        const json = JSON.parse(await readBodyText(request)) as unknown
         if (json && typeof json === 'object' && !Array.isArray(json)) {
           const map = new Map(Object.entries(json).map(([k, v]) => [k, String(v)]))
           Object.assign(params, redactParams(map))

@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { createMockIdp } from '@oidckit/mock-idp'
 import { expect, test } from 'vitest'
 
@@ -32,6 +33,80 @@ test('over HTTP a malformed body still gets a 400 JSON error', async () => {
     })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ error: 'invalid_request' })
+  } finally {
+    await http.close()
+  }
+})
+
+/** One raw HTTP/1.1 exchange, for what `fetch` will not send. */
+function raw(
+  url: string,
+  options: { method: string; path: string; headers?: Record<string, string>; body?: Buffer[] },
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { hostname, port, method: options.method, path: options.path, headers: options.headers },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }))
+      },
+    )
+    req.on('error', reject)
+    for (const chunk of options.body ?? []) req.write(chunk)
+    req.end()
+  })
+}
+
+test('AS-17: over HTTP a chunked body past 64 KiB gets 413 and the server keeps answering', async () => {
+  const local = createMockIdp()
+  const http = await local.listen({ port: 0 })
+  try {
+    const chunk = Buffer.alloc(16 * 1024, 'a')
+    const res = await raw(http.url, {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: Array.from({ length: 8 }, () => chunk),
+    })
+    expect(res.status).toBe(413)
+    expect(res.headers.connection).toBe('close')
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_request' })
+    const next = await fetch(`${http.url}/.well-known/openid-configuration`)
+    expect(next.status).toBe(200)
+  } finally {
+    await http.close()
+  }
+})
+
+test('over HTTP a method fetch cannot carry gets a 400 JSON error, not a 5xx', async () => {
+  const local = createMockIdp()
+  const http = await local.listen({ port: 0 })
+  try {
+    const res = await raw(http.url, { method: 'TRACE', path: '/oauth/token' })
+    expect(res.status).toBe(400)
+    expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_request' })
+  } finally {
+    await http.close()
+  }
+})
+
+test('over HTTP an absolute-form target is served by its path, on the listening origin', async () => {
+  const local = createMockIdp()
+  const http = await local.listen({ port: 0 })
+  try {
+    const res = await raw(http.url, {
+      method: 'GET',
+      path: 'http://elsewhere.example/.well-known/openid-configuration',
+      headers: { host: 'elsewhere.example' },
+    })
+    expect(res.status).toBe(200)
+    expect((JSON.parse(res.body) as { issuer: string }).issuer).toBe(http.url)
+    const head = await fetch(`${http.url}/.well-known/jwks`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(await head.text()).toBe('')
   } finally {
     await http.close()
   }

@@ -8,8 +8,33 @@ export const MAX_URL_LENGTH = 8 * 1024
 /** Parameters of one request, each present at most once (AS-5). */
 export type Params = Map<string, string>
 
-/** Reads the body as text, refusing more than {@link MAX_BODY_BYTES} without buffering it all. */
-export async function readBodyText(request: Request): Promise<string> {
+const bodies = new WeakMap<Request, Promise<string>>()
+
+/**
+ * Reads the body as text, refusing more than {@link MAX_BODY_BYTES} without buffering it all.
+ * Read once per request: the request log and the endpoint share the same read, so no body is
+ * ever cloned.
+ */
+export function readBodyText(request: Request): Promise<string> {
+  let text = bodies.get(request)
+  if (!text) {
+    text = readBody(request)
+    bodies.set(request, text)
+  }
+  return text
+}
+
+/**
+ * Hands over a body that the Node listener has already read (`undefined`: it was longer than
+ * {@link MAX_BODY_BYTES}), so a request from the network skips web streams altogether.
+ */
+export function setBodyText(request: Request, text: string | undefined): void {
+  const read = text === undefined ? Promise.reject(tooLarge()) : Promise.resolve(text)
+  read.catch(() => undefined) // refused when (and only when) an endpoint reads it
+  bodies.set(request, read)
+}
+
+async function readBody(request: Request): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > MAX_BODY_BYTES) throw tooLarge()
   if (!request.body) return ''
