@@ -154,21 +154,18 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
   }
 
   const base = new URL(resolved.issuer).pathname.replace(/\/$/, '')
-  const routes = new Map<
-    string,
-    (request: Request, remoteAddress: string | undefined) => Promise<Response>
-  >()
+  const routes = new Map<string, Handler>()
   const route = (path: string, name: EndpointName, handler: Handler) => {
-    routes.set(base + path, async (request, remoteAddress) => {
+    routes.set(base + path, async (request, url, remoteAddress) => {
       const origin = request.headers.get('origin')
       const cors = CORS_ENDPOINTS.has(name) && origin !== null && isAllowedOrigin(ctx, origin)
       if (request.method === 'OPTIONS' && CORS_ENDPOINTS.has(name))
         return preflightResponse(ctx, request)
-      const done = await log.record(request, name, clock.now())
+      const done = await log.record(request, url, name, clock.now())
       let response = await faulted(name)
       if (!response) {
         try {
-          response = await handler(request, new URL(request.url), remoteAddress)
+          response = await handler(request, url, remoteAddress)
         } catch (err) {
           if (!(err instanceof ProtocolError)) throw err
           response = errorResponse(err)
@@ -235,9 +232,10 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     request: Request,
     remoteAddress: string | undefined,
   ): Promise<Response> => {
-    const { pathname } = new URL(request.url)
+    const url = new URL(request.url)
+    const { pathname } = url
     const handler = routes.get(pathname)
-    if (handler) return handler(request, remoteAddress)
+    if (handler) return handler(request, url, remoteAddress)
     if (pathname.startsWith(controlPrefix)) {
       const path = pathname.slice(controlPrefix.length - 1)
       try {

@@ -43,10 +43,10 @@ export class RequestLog {
   /** Records a request; its body is read through {@link readBodyText}, which the handler shares. */
   async record(
     request: Request,
+    url: URL,
     endpoint: string,
     time: number,
   ): Promise<(status: number) => void> {
-    const url = new URL(request.url)
     const params = redactParams(url.searchParams)
     const type = request.headers.get('content-type') ?? ''
     // Only bodies of a declared, small length: the log must never read more than the handler.
