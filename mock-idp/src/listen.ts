@@ -25,9 +25,11 @@ export interface ListenOptions {
 
 export type Handler = (request: Request, remoteAddress: string | undefined) => Promise<Response>
 
+const decoder = new TextDecoder()
+
 /**
  * Reads a body of at most {@link MAX_BODY_BYTES} bytes as text; `undefined` for a longer one,
- * whose rest is discarded unread, so nothing large is ever buffered.
+ * whose rest is dropped as it arrives, so nothing large is ever buffered.
  */
 function readIncoming(incoming: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -42,7 +44,7 @@ function readIncoming(incoming: IncomingMessage): Promise<string | undefined> {
       resolve(undefined)
     }
     incoming.on('data', onData)
-    incoming.once('end', () => resolve(new TextDecoder().decode(Buffer.concat(chunks, size))))
+    incoming.once('end', () => resolve(decoder.decode(Buffer.concat(chunks, size))))
     incoming.once('error', reject)
     incoming.once('close', () => {
       if (!incoming.complete) reject(new Error('the client closed the request'))
@@ -55,7 +57,8 @@ const pathOf = (url: URL) => url.pathname + url.search
 /**
  * The web `Request` for a Node request. Its URL is on the server's own origin, never the Host
  * header's. Its body is read here and handed to the endpoints as text (no web stream is made
- * for it); a body whose declared length is already too large is not read at all.
+ * for it); a body whose declared length is already too large is not read at all. `cut`: the
+ * body was refused, so the connection closes after the answer rather than read the rest.
  */
 async function toRequest(
   incoming: IncomingMessage,
@@ -68,12 +71,12 @@ async function toRequest(
   const path = incoming.url ?? '/'
   // RFC 9112 §3.2.2: absolute-form is accepted, but only its path and query are kept.
   const url = origin + (path.startsWith('/') ? path : pathOf(new URL(path)))
-  const declared = Number(incoming.headers['content-length'] ?? '0')
-  if (method === 'GET' || method === 'HEAD' || declared > MAX_BODY_BYTES) {
-    return { request: new Request(url, { method, headers }), cut: false }
+  const request = new Request(url, { method, headers })
+  if (method === 'GET' || method === 'HEAD') return { request, cut: false }
+  if (Number(incoming.headers['content-length'] ?? '0') > MAX_BODY_BYTES) {
+    return { request, cut: true }
   }
   const text = await readIncoming(incoming)
-  const request = new Request(url, { method, headers })
   setBodyText(request, text)
   return { request, cut: text === undefined }
 }

@@ -111,3 +111,23 @@ test('over HTTP an absolute-form target is served by its path, on the listening 
     await http.close()
   }
 })
+
+test('AS-17: over HTTP a declared length past 64 KiB gets 413 before the body is read', async () => {
+  const local = createMockIdp()
+  const http = await local.listen({ port: 0 })
+  try {
+    const res = await raw(http.url, {
+      method: 'POST',
+      path: '/oauth/token',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(10 * 1024 * 1024),
+      },
+      body: [Buffer.from('grant_type=client_credentials')],
+    })
+    expect(res.status).toBe(413)
+    expect(res.headers.connection).toBe('close')
+  } finally {
+    await http.close()
+  }
+})
