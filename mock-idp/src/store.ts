@@ -132,8 +132,13 @@ export class Store {
       if (record.grantId === grantId) record.revoked = true
     }
     for (const [jti, record] of this.grantTokens) {
-      if (record.grantId === grantId) this.revokedAccessTokens.set(jti, record.expiresAt)
+      if (record.grantId === grantId) this.revokeAccessToken(jti, record.expiresAt)
     }
+  }
+
+  /** Revokes one access token, remembered until it would have expired (RFC 7009). */
+  revokeAccessToken(jti: string, expiresAt: number): void {
+    this.revokedAccessTokens.set(jti, expiresAt)
   }
 
   /** Whether an access token, by its `jti`, was issued since the last reset and not revoked. */

@@ -61,6 +61,7 @@ export async function issueTokens(
   const key = await ctx.keys.signingKey()
   const now = Math.floor(ctx.clock.now())
   const jti = ctx.store.generation + randomToken(16)
+  const accessExpiresAt = now + ctx.config.accessTokenTtl
   const aud = accessTokenAudience(client, options.resource)
   const sub = user?.sub ?? client.clientId
   const accessClaims: JWTPayload = {
@@ -76,13 +77,11 @@ export async function issueTokens(
     .setSubject(sub)
     .setAudience(aud)
     .setIssuedAt(now)
-    .setExpirationTime(now + ctx.config.accessTokenTtl)
+    .setExpirationTime(accessExpiresAt)
     .setJti(jti)
     .sign(key.privateKey)
   const { grantId } = options
-  if (grantId) {
-    ctx.store.grantTokens.set(jti, { grantId, expiresAt: now + ctx.config.accessTokenTtl })
-  }
+  if (grantId) ctx.store.grantTokens.set(jti, { grantId, expiresAt: accessExpiresAt })
   const body: TokenResponseBody = {
     access_token: accessToken,
     token_type: 'Bearer',

@@ -24,7 +24,7 @@ export async function revocationEndpoint(ctx: IdpContext, request: Request): Pro
   } else {
     const verified = await verifyAccessToken(ctx, token)
     if (verified && verified.clientId === client.clientId) {
-      ctx.store.revokedAccessTokens.set(verified.jti, verified.payload.exp!)
+      ctx.store.revokeAccessToken(verified.jti, verified.payload.exp!)
     }
   }
   ctx.changed()
