@@ -4,6 +4,7 @@ import {
   OAuthError,
   randomNonce,
   randomState,
+  sameOriginPath,
   Subscribable,
   TokenSet,
   type IdTokenClaims,
@@ -26,7 +27,7 @@ import {
   postToOpener,
   waitForPopupCallback,
 } from './internal/popup.js'
-import { checkReturnTo, sameOriginPath } from './internal/return-to.js'
+import { checkReturnTo } from './internal/return-to.js'
 import {
   memoryStorage,
   resolveTokenStorage,

@@ -1,5 +1,7 @@
 import { OAuthError, TokenValidationError } from '@oidckit/browser-pkce'
+import fc from 'fast-check'
 import { afterEach, expect, test } from 'vitest'
+import { hostileReturnTo, staysOn } from '../../core/test/return-to-arbitrary'
 import {
   authorize,
   memory,
@@ -175,6 +177,10 @@ test.each([
   'https://evil.test/x',
   '//evil.test/x',
   '/\\evil.test',
+  '/.//evil.test',
+  '/..//evil.test/x',
+  '/%2e%2e//evil.test',
+  '/a/..//evil.test',
   'javascript:alert(1)',
   'account',
 ])('C-2: refuses a returnTo of %s', async (returnTo) => {
@@ -183,6 +189,25 @@ test.each([
   await expect(t.auth.login({ returnTo })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
   expect(t.location.assigned).toEqual([])
   expect(t.transactions.map.size).toBe(0)
+})
+
+test('C-2: no generated returnTo leads off this origin after login', async () => {
+  const idp = newIdp()
+  const t = tab(idp)
+  const origin = new URL(redirectUri).origin
+  await fc.assert(
+    fc.asyncProperty(hostileReturnTo(), async (returnTo) => {
+      let result: { returnTo: string }
+      try {
+        result = await signIn(idp, t, returnTo)
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+        return
+      }
+      expect(staysOn(result.returnTo, origin)).toBe(true)
+    }),
+    { numRuns: 300 },
+  )
 })
 
 test('C-17: state carries no application data; returnTo stays in the transaction', async () => {
@@ -206,6 +231,16 @@ test('C-2: a returnTo tampered in storage falls back to /', async () => {
   await t.auth.login({ returnTo: '/ok' })
   const [key, value] = [...t.transactions.map][0]!
   t.transactions.map.set(key, value.replace('"/ok"', '"https://evil.test/"'))
+  const callback = await authorize(idp, t.location.assigned[0]!)
+  await expect(t.auth.handleRedirectCallback(callback)).resolves.toEqual({ returnTo: '/' })
+})
+
+test('C-2: a stored returnTo that normalises to another host falls back to /', async () => {
+  const idp = newIdp()
+  const t = tab(idp)
+  await t.auth.login({ returnTo: '/ok' })
+  const [key, value] = [...t.transactions.map][0]!
+  t.transactions.map.set(key, value.replace('"/ok"', '"/.//evil.test/"'))
   const callback = await authorize(idp, t.location.assigned[0]!)
   await expect(t.auth.handleRedirectCallback(callback)).resolves.toEqual({ returnTo: '/' })
 })

@@ -29,6 +29,7 @@ export type {
 } from './errors.js'
 export { createPkce, randomNonce, randomState } from './pkce.js'
 export type { Pkce } from './pkce.js'
+export { sameOriginPath } from './return-to.js'
 export { Subscribable } from './subscribable.js'
 export { TokenSet } from './token-set.js'
 export type { TokenSetInit, TokenSetJSON, TokenSetOptions } from './token-set.js'

@@ -7,12 +7,12 @@ import {
   OAuthError,
   randomNonce,
   randomState,
+  sameOriginPath,
   TokenSet,
 } from '@oidckit/core'
 import type { ClientPrivateKey, FetchLike, IdTokenClaims } from '@oidckit/core'
 import { parseCookies, serializeCookie } from './internal/cookies.js'
 import { argumentError, optionalNumber } from './internal/options.js'
-import { safeReturnTo } from './internal/return-to.js'
 import { deriveKeys, seal, unseal } from './internal/sealed.js'
 
 /**
@@ -304,7 +304,7 @@ export function createWebAuth<Claims extends object = object>(
 
     async login(request) {
       const url = new URL(request.url)
-      const returnTo = safeReturnTo(url.searchParams.get('returnTo'), origin)
+      const returnTo = sameOriginPath(url.searchParams.get('returnTo'), origin) ?? '/'
       const c = await client()
       const pkce = await createPkce()
       const state = randomState()
@@ -390,7 +390,8 @@ export function createWebAuth<Claims extends object = object>(
       }
       // RP-12: a fresh session at every login; nothing of a previous one is kept.
       const lines = await sealSession(tokens, now() + sessionTtl, cookies)
-      return redirect(typeof tx.returnTo === 'string' ? tx.returnTo : '/', [clearTx, ...lines])
+      // C-2: the stored value is checked again; a sealed cookie only proves it came from us.
+      return redirect(sameOriginPath(tx.returnTo, origin) ?? '/', [clearTx, ...lines])
     },
 
     async getSession(request, responseHeaders) {
