@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import type { ClientOptions, DiscoverOptions } from './client-options.js'
-import { DiscoveryError, OAuthError } from './errors.js'
+import { isCompactJws } from './compact-jws.js'
+import { DiscoveryError, OAuthError, TokenValidationError } from './errors.js'
 import {
   argumentError,
   assertNonNegativeNumber,
@@ -702,6 +703,14 @@ export class Client<Claims extends object = object> {
   ): Promise<TokenSet<Claims>> {
     let claims = oauth.getValidatedIdTokenClaims(result) as (IdTokenClaims & Claims) | undefined
     if (claims && result.id_token) {
+      // One token, one string: no padding, no `+/`, no stray bits (RFC 7515 §2).
+      if (!isCompactJws(result.id_token)) {
+        throw new TokenValidationError(
+          'ERR_JWT_INVALID',
+          'The ID token is not a compact JWS in canonical base64url (RFC 7515 §2); it was rejected.',
+          { claim: 'id_token', reason: 'invalid' },
+        )
+      }
       // RP-2: the signature is always checked against the issuer's JWKS, even over TLS.
       await oauth.validateApplicationLevelSignature(this.#as, response, req)
       checkIssuedAt(claims, Math.floor(this.#clock() / 1000), this.#tolerance)

@@ -1,4 +1,5 @@
 export { Client } from './client.js'
+export { isCompactJws } from './compact-jws.js'
 export type {
   AuthorizationCodeChecks,
   AuthorizationUrlParams,

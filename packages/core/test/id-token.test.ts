@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, test, vi } from 'vitest'
 import { Client, TokenValidationError } from '@oidckit/core'
+import fc from 'fast-check'
 import { createHostileProvider } from './hostile-provider.js'
+import { nonCanonicalVariants } from './jws-variants'
 import type { HostileProvider } from './hostile-provider.js'
 
 let idp: HostileProvider
@@ -279,5 +281,21 @@ describe('JWKS', () => {
     } finally {
       vi.useRealTimers()
     }
+  })
+})
+
+describe('encoding', () => {
+  test('RP-2: refuses an ID token whose base64url is not canonical (padding, +/, stray bits)', async () => {
+    const token = await idp.signIdToken({ nonce: 'the-nonce' })
+    await fc.assert(
+      fc.asyncProperty(nonCanonicalVariants(token), async (variant) => {
+        withIdToken(() => variant)
+        const err = await rejection()
+        expect(err.code).toBe('ERR_JWT_INVALID')
+      }),
+      { numRuns: 40 },
+    )
+    withIdToken(() => token)
+    await expect(client.authorizationCodeGrant(idp.callback(), checks)).resolves.toBeDefined()
   })
 })

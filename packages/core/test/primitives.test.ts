@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from 'vitest'
 import {
+  isCompactJws,
   OAuthError,
   OidcKitError,
   Subscribable,
@@ -147,4 +148,24 @@ test('C-10, C-7: the public API offers no password grant and no implicit flow', 
     ...Object.getOwnPropertyNames(core.Client),
   ]
   expect(names.filter((name) => /password|ropc|implicit/i.test(name))).toEqual([])
+})
+
+test('RP-14: isCompactJws accepts only canonical base64url compact JWS', () => {
+  expect(isCompactJws('eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl')).toBe(true)
+  expect(isCompactJws('eyJhbGciOiJSUzI1NiJ9.e30.QQ')).toBe(true)
+  for (const token of [
+    'eyJhbGciOiJSUzI1NiJ9.e30=.c2lnbmF0dXJl',
+    'eyJhbGciOiJSUzI1NiJ9.e30.c2ln+mF0dXJl',
+    'eyJhbGciOiJSUzI1NiJ9.e30.c2ln/mF0dXJl',
+    'eyJhbGciOiJSUzI1NiJ9.e30.QR',
+    'eyJhbGciOiJSUzI1NiJ9.e30.QUF',
+    'eyJhbGciOiJSUzI1NiJ9.e30.Q',
+    'eyJhbGciOiJSUzI1NiJ9. e30.c2ln',
+    'eyJhbGciOiJSUzI1NiJ9.e30.',
+    'eyJhbGciOiJSUzI1NiJ9.e30.c2ln.c2ln',
+    'eyJhbGciOiJSUzI1NiJ9.e30',
+    42,
+  ]) {
+    expect(isCompactJws(token)).toBe(false)
+  }
 })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { Client, DiscoveryError, TokenValidationError } from '@oidckit/core'
+import { Client, DiscoveryError, isCompactJws, TokenValidationError } from '@oidckit/core'
 import type { ClientPrivateKey, FetchLike } from '@oidckit/core'
 import { parseBearer } from './internal/bearer.js'
 import { checkClaims, checkScopes, grantedScopes, scopeList } from './internal/claims.js'
@@ -262,6 +262,15 @@ export function createTokenVerifier<Claims extends object = object>(
   let ready: { keys: KeyStore; client: Client } | undefined
 
   async function verifyJwt(token: string, d1: number, d2: number): Promise<AuthResult> {
+    // One token, one string (RFC 7515 §2): a lenient decoder would read padded, `+/` or
+    // stray-bit variants as the same token, and each would verify under its own cache key.
+    if (!isCompactJws(token)) {
+      throw new TokenValidationError(
+        'ERR_JWT_INVALID',
+        'The token is not a compact JWS in canonical base64url.',
+        { claim: 'token', reason: 'invalid' },
+      )
+    }
     const header = decodeSegment(token.slice(0, d1), 'header')
     const { alg, kid, typ, crit } = header
     if (typeof alg !== 'string' || !algorithms.has(alg)) {
