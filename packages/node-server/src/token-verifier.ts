@@ -3,6 +3,7 @@ import { Client, DiscoveryError, isCompactJws, TokenValidationError } from '@oid
 import type { ClientPrivateKey, FetchLike } from '@oidckit/core'
 import { parseBearer } from './internal/bearer.js'
 import { checkClaims, checkScopes, grantedScopes, scopeList } from './internal/claims.js'
+import { Backoff } from './internal/backoff.js'
 import { Introspector } from './internal/introspection.js'
 import { ASYMMETRIC_ALGORITHMS, decodeSegment, verifySignature } from './internal/jws.js'
 import { KeyStore } from './internal/key-store.js'
@@ -120,9 +121,16 @@ export interface TokenVerifierOptions {
     | undefined
   /** Called with the reason of every refused token (without the token), for logging. */
   onFailure?: ((failure: VerifyFailure) => void) | undefined
-  /** The fetch for discovery, JWKS and introspection; called with one `Request`. */
+  /**
+   * The fetch for discovery, JWKS and introspection; called with one `Request`. After a failed
+   * discovery or JWKS fetch, the next waits 1 s, doubling to 60 s; until then verification
+   * fails at once with the same error (503 from the adapters).
+   */
   fetch?: FetchLike | undefined
-  /** Milliseconds since the epoch; defaults to `Date.now`. Used for `exp`/`nbf`/`iat`. */
+  /**
+   * Milliseconds since the epoch; defaults to `Date.now`. Used for `exp`/`nbf`/`iat`, the JWKS
+   * and token cache ages, and the backoff after failed fetches.
+   */
   clock?: (() => number) | undefined
   /** Allow an `http:` issuer on a non-loopback host. For local development only. */
   allowInsecure?: boolean | undefined
@@ -224,9 +232,14 @@ export function createTokenVerifier<Claims extends object = object>(
       })
     : undefined
 
+  // Discovery that failed is not retried before its backoff ends; callers get its error meanwhile.
+  const discovery = new Backoff(clock)
   let setup: Promise<{ keys: KeyStore; client: Client }> | undefined
   const init = () => {
-    setup ??= (async () => {
+    if (setup) return setup
+    const waiting = discovery.pending()
+    if (waiting !== undefined) return Promise.reject(waiting as Error)
+    setup = (async () => {
       const client = await Client.discover({
         issuer,
         // Discovery needs a client_id; a resource server without introspection has none.
@@ -250,11 +263,14 @@ export function createTokenVerifier<Claims extends object = object>(
         cooldown,
         maxAge,
         timeout: 5000,
+        now: clock,
         onRotate: () => cache?.clear(),
       })
+      discovery.succeeded()
       return { keys, client }
     })().catch((err: unknown) => {
       setup = undefined
+      discovery.failed(err)
       throw err
     })
     return setup

@@ -334,17 +334,20 @@ describe('RP-3: JWKS cache', () => {
     expect(JSON.stringify(answer.body)).not.toMatch(/at |stack/)
   })
 
-  test('retries discovery after a failed attempt', async () => {
+  test('retries discovery after a failed attempt, once its 1 s backoff has passed', async () => {
     const { provider } = await setup()
     let down = true
+    let now = Date.now()
     const verifier = createTokenVerifier({
       issuer: ISSUER,
       audience: AUDIENCE,
+      clock: () => now,
       fetch: async (request) => (down ? Response.error() : provider.fetch(request)),
     })
     const token = await provider.sign()
     await expect(verifier.verify(token)).rejects.toMatchObject({ name: 'NetworkError' })
     down = false
+    now += 1000
     await expect(verifier.verify(token)).resolves.toBeDefined()
   })
 })

@@ -2,6 +2,7 @@ import { KeyObject } from 'node:crypto'
 import { NetworkError, TokenValidationError } from '@oidckit/core'
 import type { FetchLike } from '@oidckit/core'
 import { createRemoteJWKSet, customFetch, errors } from 'jose'
+import { Backoff } from './backoff.js'
 
 export interface KeyStoreOptions {
   jwksUri: string
@@ -12,56 +13,79 @@ export interface KeyStoreOptions {
   maxAge: number
   /** Milliseconds before a JWKS request is abandoned. */
   timeout: number
+  /** Milliseconds since the epoch: the verifier's clock. */
+  now: () => number
   /** Called when keys leave the set, so caches built on them are dropped. */
   onRotate: () => void
 }
 
 const MAX_JWKS_BYTES = 1024 * 1024
 
-interface Entry {
-  key: KeyObject
-  at: number
-}
-
 /**
  * The issuer's signing keys as `node:crypto` KeyObjects, imported once per JWK. jose's remote
- * JWK set does the fetching, key selection, cooldown and single-flight refetch; this store only
- * remembers what it selected, so the hot path is one map lookup.
+ * JWK set fetches and selects keys; this store decides when to fetch, on the verifier's clock:
+ * at first use, when the set is `maxAge` old, for an unknown `kid` after `cooldown`, and, after
+ * a failed fetch, not before the backoff allows. The hot path is one map lookup.
  */
 export class KeyStore {
   readonly #remote: ReturnType<typeof createRemoteJWKSet>
-  readonly #keys = new Map<string, Entry>()
+  readonly #keys = new Map<string, KeyObject>()
   readonly #options: KeyStoreOptions
+  readonly #backoff: Backoff
   #kids = ''
+  #fetchedAt = -Infinity
+  #reloading: Promise<void> | undefined
+  #generation = 0
 
   constructor(options: KeyStoreOptions) {
     this.#options = options
+    this.#backoff = new Backoff(options.now)
     const userFetch = options.fetch
     this.#remote = createRemoteJWKSet(new URL(options.jwksUri), {
-      cooldownDuration: options.cooldown,
-      cacheMaxAge: options.maxAge,
+      // jose's own timers read Date.now(); these keep it from fetching on its own.
+      cooldownDuration: Infinity,
+      cacheMaxAge: Infinity,
       timeoutDuration: options.timeout,
       [customFetch]: (url: string, init: RequestInit) => cappedFetch(url, init, userFetch),
     })
   }
 
-  /** The key already imported for this header, when it is still fresh. */
+  /** Counts changes of the key set, so a result verified under an older set can be told apart. */
+  get generation(): number {
+    return this.#generation
+  }
+
+  /** When the fetched set stops being trusted (RP-3), in milliseconds since the epoch. */
+  get staleAt(): number {
+    return this.#fetchedAt + this.#options.maxAge
+  }
+
+  /** The key already imported for this header, when the key set is still fresh. */
   cached(id: string): KeyObject | undefined {
-    const entry = this.#keys.get(id)
-    if (entry !== undefined && Date.now() - entry.at < this.#options.maxAge) return entry.key
-    return undefined
+    return this.#options.now() < this.#fetchedAt + this.#options.maxAge
+      ? this.#keys.get(id)
+      : undefined
   }
 
   /** Selects (fetching or refetching the JWKS as needed) and imports the key for a header. */
   async resolve(id: string, alg: string, kid: string | undefined): Promise<KeyObject> {
+    if (this.#options.now() >= this.staleAt) await this.#reload()
     let cryptoKey: CryptoKey
     try {
       cryptoKey = (await this.#remote({ alg, kid })) as CryptoKey
     } catch (err) {
-      this.#noticeRotation()
-      throw mapJwksError(err, this.#options.jwksUri)
+      // RP-3: an unknown kid refetches once, and only from a set at least `cooldown` old.
+      const old = this.#options.now() >= this.#fetchedAt + this.#options.cooldown
+      if (!(err instanceof errors.JWKSNoMatchingKey) || !old) {
+        throw mapJwksError(err, this.#options.jwksUri)
+      }
+      await this.#reload()
+      try {
+        cryptoKey = (await this.#remote({ alg, kid })) as CryptoKey
+      } catch (again) {
+        throw mapJwksError(again, this.#options.jwksUri)
+      }
     }
-    this.#noticeRotation()
     const key = KeyObject.from(cryptoKey)
     const modulus = key.asymmetricKeyDetails?.modulusLength
     if (key.asymmetricKeyType?.startsWith('rsa') && (modulus === undefined || modulus < 2048)) {
@@ -71,8 +95,32 @@ export class KeyStore {
         { claim: 'kid', reason: 'unsupported' },
       )
     }
-    this.#keys.set(id, { key, at: Date.now() })
+    this.#keys.set(id, key)
     return key
+  }
+
+  /** One fetch at a time; while a failed fetch's backoff lasts, its error without a fetch. */
+  #reload(): Promise<void> {
+    const waiting = this.#backoff.pending()
+    if (waiting !== undefined) return Promise.reject(waiting as Error)
+    this.#reloading ??= this.#remote
+      .reload()
+      .then(
+        () => {
+          this.#backoff.succeeded()
+          this.#fetchedAt = this.#options.now()
+          this.#noticeRotation()
+        },
+        (err: unknown) => {
+          const mapped = mapJwksError(err, this.#options.jwksUri)
+          this.#backoff.failed(mapped)
+          throw mapped
+        },
+      )
+      .finally(() => {
+        this.#reloading = undefined
+      })
+    return this.#reloading
   }
 
   #noticeRotation(): void {
@@ -82,10 +130,9 @@ export class KeyStore {
     if (kids === this.#kids) return
     const first = this.#kids === ''
     this.#kids = kids
-    if (!first) {
-      this.#keys.clear()
-      this.#options.onRotate()
-    }
+    this.#generation += 1
+    this.#keys.clear()
+    if (!first) this.#options.onRotate()
   }
 }
 
