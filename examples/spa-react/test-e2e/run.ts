@@ -1,17 +1,17 @@
 // End-to-end: the built SPA, mock-idp and the example API over loopback, driven in Debian's
 // Chromium through playwright-core. Run with `pnpm test:e2e`.
 import { createServer, type Server } from 'node:http'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createMockIdp } from '@oidckit/mock-idp'
+import { createMockIdp, defaultConfig } from '@oidckit/mock-idp'
 import { createApi } from 'example-express-api/app'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { build } from 'vite'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const dist = join(root, 'dist')
-const app = 'http://localhost:5173'
 const shots = join(root, 'test-results')
 
 const types: Record<string, string> = {
@@ -21,9 +21,9 @@ const types: Record<string, string> = {
   '.svg': 'image/svg+xml',
 }
 
-function serveDist(): Promise<Server> {
+function serveDist(dist: string): Promise<Server> {
   const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? '/', app).pathname
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const file = path.startsWith('/assets/') ? join(dist, path) : join(dist, 'index.html')
     try {
       const body = await readFile(file)
@@ -39,14 +39,16 @@ function serveDist(): Promise<Server> {
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(5173, '127.0.0.1', () => resolve(server))
+    server.listen(0, '127.0.0.1', () => resolve(server))
   })
 }
 
-async function logIn(page: Page) {
+const portOf = (server: Server) => (server.address() as AddressInfo).port
+
+async function logIn(page: Page, app: string, issuer: string) {
   await page.goto(`${app}/`)
   await page.getByRole('button', { name: 'Log in' }).click()
-  await page.waitForURL(/localhost:9400\/oauth\/authorize/)
+  await page.waitForURL(`${issuer}/oauth/authorize?**`)
   await page.fill('input[name=username]', 'alice')
   await page.fill('input[name=password]', 'alice-password')
   await page.locator('form button[type=submit], form input[type=submit]').first().click()
@@ -58,16 +60,31 @@ function assert(condition: unknown, message: string): asserts condition {
 }
 
 async function main() {
-  await build({ root, logLevel: 'warn' })
-  const idp = createMockIdp({ issuer: 'http://localhost:9400', accessTokenTtl: 120 })
-  const idpServer = await idp.listen({ port: 9400, host: '127.0.0.1' })
+  // Every server on a free port, so the test runs beside `pnpm start`; the app is built into a
+  // folder of its own with those addresses, and mock-idp's demo SPA client is registered there.
+  const dist = await mkdtemp(join(tmpdir(), 'oidckit-spa-e2e-'))
+  const web = await serveDist(dist)
+  const app = `http://localhost:${portOf(web)}`
+  const demo = defaultConfig()
+  const idp = createMockIdp({
+    clients: demo.clients.map((client) =>
+      client.clientId === 'spa'
+        ? { ...client, redirectUris: [`${app}/callback`], postLogoutRedirectUris: [`${app}/`] }
+        : client,
+    ),
+    users: demo.users,
+    accessTokenTtl: 120,
+  })
+  const idpServer = await idp.listen({ port: 0, host: '127.0.0.1' })
+  const issuer = idp.issuer
   const api = await new Promise<Server>((resolve, reject) => {
-    const s = createApi({ issuer: 'http://localhost:9400' }).listen(4000, '127.0.0.1', () =>
-      resolve(s),
-    )
+    const s = createApi({ issuer, corsOrigins: [app] }).listen(0, '127.0.0.1', () => resolve(s))
     s.once('error', reject)
   })
-  const web = await serveDist()
+  process.env.VITE_OIDC_ISSUER = issuer
+  process.env.VITE_API_URL = `http://127.0.0.1:${portOf(api)}`
+  process.env.VITE_APP_ORIGIN = app
+  await build({ root, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true } })
   const browser: Browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -87,7 +104,7 @@ async function main() {
       async () => {
         const context = await browser.newContext()
         const page = await context.newPage()
-        await logIn(page)
+        await logIn(page, app, issuer)
         assert(
           (await page.getByTestId('user-name').textContent()) === 'Alice Liddell',
           'shows Alice',
@@ -113,7 +130,7 @@ async function main() {
         const context = await browser.newContext()
         await context.clock.install()
         const first = await context.newPage()
-        await logIn(first)
+        await logIn(first, app, issuer)
         const second = await context.newPage()
         await second.goto(`${app}/`)
         await second.getByTestId('user-name').waitFor()
@@ -145,7 +162,7 @@ async function main() {
         const context = await browser.newContext()
         const page = await context.newPage()
         await page.goto(
-          `${app}/callback?code=forged&state=forged&iss=http%3A%2F%2Flocalhost%3A9400`,
+          `${app}/callback?code=forged&state=forged&iss=${encodeURIComponent(issuer)}`,
         )
         const alert = page.getByRole('alert')
         await alert.waitFor()
@@ -181,6 +198,7 @@ async function main() {
   await new Promise((resolve) => web.close(resolve))
   await new Promise((resolve) => api.close(resolve))
   await idpServer.close()
+  await rm(dist, { recursive: true, force: true })
   console.log(`e2e: ${passed} passed, ${failed} failed`)
   process.exitCode = failed === 0 ? 0 : 1
 }
