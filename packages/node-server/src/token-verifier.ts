@@ -99,11 +99,16 @@ export interface TokenVerifierOptions {
   jwksUri?: string | undefined
   /** Milliseconds before an unknown `kid` may refetch the JWKS. Default 60 000 (RP-3). */
   jwksCooldown?: number | undefined
-  /** Milliseconds a fetched JWKS is trusted. Default 300 000 (RP-3). */
+  /**
+   * Milliseconds a fetched JWKS is trusted; the next token after that refetches it, cached ones
+   * included. Default 300 000 (RP-3).
+   */
   jwksMaxAge?: number | undefined
   /**
-   * Cache verified tokens (keyed by a SHA-256 of the token, each entry dropped at the token's
-   * `exp` and when the issuer's keys rotate). `true` keeps up to 10 000 entries.
+   * Cache verified tokens (keyed by a SHA-256 of the token). An entry ends at the token's `exp`,
+   * when the issuer's key set changes, and when the key set it was checked against is
+   * `jwksMaxAge` old, so a key withdrawn from the JWKS stops its cached tokens within that
+   * time. `true` keeps up to 10 000 entries.
    */
   cache?: boolean | { max?: number | undefined } | undefined
   /**
@@ -160,7 +165,10 @@ export interface TokenVerifier<Claims extends object = object> {
 
 interface CacheEntry {
   result: AuthResult
-  exp: number
+  /** Milliseconds: the earlier of the token's `exp` (plus tolerance) and the key set's `staleAt`. */
+  until: number
+  /** The key set generation the signature was checked under. */
+  generation: number
 }
 
 const TYP = new Set(['at+jwt', 'application/at+jwt'])
@@ -277,7 +285,12 @@ export function createTokenVerifier<Claims extends object = object>(
   }
   let ready: { keys: KeyStore; client: Client } | undefined
 
-  async function verifyJwt(token: string, d1: number, d2: number): Promise<AuthResult> {
+  async function verifyJwt(
+    token: string,
+    d1: number,
+    d2: number,
+    cacheKey: string | undefined,
+  ): Promise<AuthResult> {
     // One token, one string (RFC 7515 §2): a lenient decoder would read padded, `+/` or
     // stray-bit variants as the same token, and each would verify under its own cache key.
     if (!isCompactJws(token)) {
@@ -329,7 +342,17 @@ export function createTokenVerifier<Claims extends object = object>(
     checkClaims(payload, { issuer, audiences, tolerance, now: Math.floor(clock() / 1000), legacy })
     const scopes = grantedScopes(payload)
     checkScopes(scopes, required)
-    return result(payload, scopes, token)
+    const verified = result(payload, scopes, token)
+    const exp = payload.exp
+    // Only a key the store still holds tags the entry with the current generation: a set that
+    // changed while this key was being fetched makes the entry a miss on its first use.
+    if (cache && cacheKey !== undefined && typeof exp === 'number' && keys.cached(id) === key) {
+      // RP-3: a cached result lasts no longer than the key set it was checked against, so a
+      // key withdrawn from the JWKS stops its tokens at the next refetch, 300 s at most.
+      const until = Math.min((exp + tolerance) * 1000, keys.staleAt)
+      cache.set(cacheKey, { result: verified, until, generation: keys.generation })
+    }
+    return verified
   }
 
   async function verifyOpaque(token: string): Promise<AuthResult> {
@@ -358,17 +381,14 @@ export function createTokenVerifier<Claims extends object = object>(
       key = createHash('sha256').update(token).digest('base64url')
       const hit = cache.get(key)
       if (hit !== undefined) {
-        if (clock() / 1000 - tolerance < hit.exp) return hit.result
+        if (hit.generation === ready?.keys.generation && clock() < hit.until) return hit.result
         cache.delete(key)
       }
     }
     const d1 = token.indexOf('.')
     const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1)
     const jwt = d2 > 0 && token.indexOf('.', d2 + 1) < 0
-    const verified = jwt ? await verifyJwt(token, d1, d2) : await verifyOpaque(token)
-    const exp = verified.claims.exp
-    if (cache && key && jwt && typeof exp === 'number') cache.set(key, { result: verified, exp })
-    return verified
+    return jwt ? verifyJwt(token, d1, d2, key) : verifyOpaque(token)
   }
 
   const report = (err: unknown): never => {
