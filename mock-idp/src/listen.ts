@@ -17,11 +17,30 @@ export interface MockIdpServer {
   close(): Promise<void>
 }
 
-/** Where to listen; `port: 0` picks a free port. Host defaults to 127.0.0.1 (loopback only). */
+/**
+ * Where to listen, and how long a client may hold a connection (AS-17). `port: 0` picks a free
+ * port; the host defaults to 127.0.0.1 (loopback only). Times are in milliseconds.
+ *
+ * @example
+ * const server = await idp.listen({ port: 0, requestTimeout: 5_000, maxConnections: 64 })
+ */
 export interface ListenOptions {
   port?: number
   host?: string
+  /** The whole request, body included, must arrive within this; default 30 000. Then 408. */
+  requestTimeout?: number
+  /** The request line and headers must arrive within this; default 10 000 (at most `requestTimeout`). */
+  headersTimeout?: number
+  /** An idle keep-alive connection closes after this; default 5 000. */
+  keepAliveTimeout?: number
+  /** Connections open at once; a connection past it is closed at once. Default 1 024. */
+  maxConnections?: number
 }
+
+const DEFAULT_REQUEST_TIMEOUT = 30_000
+const DEFAULT_HEADERS_TIMEOUT = 10_000
+const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000
+const DEFAULT_MAX_CONNECTIONS = 1024
 
 export type Handler = (request: Request, remoteAddress: string | undefined) => Promise<Response>
 
@@ -123,22 +142,36 @@ export async function serveHandler(
   const host = options.host ?? '127.0.0.1'
   const urlHost = host.includes(':') ? `[${host}]` : host
   let origin = ''
-  const server = createServer((incoming, res) => {
-    const method = incoming.method ?? 'GET'
-    toRequest(incoming, origin).then(
-      async ({ request, cut }) => {
-        try {
-          const response = await handler(request, incoming.socket.remoteAddress)
-          await writeResponse(res, response, method, cut)
-        } catch (err) {
-          console.error(`mock-idp: internal error: ${(err as Error).message}`)
-          plainError(res, 500, 'server_error', 'internal error')
-        }
-      },
-      // A method or header `Request` refuses (e.g. TRACE), or a client gone mid-body.
-      () => plainError(res, 400, 'invalid_request', 'the request could not be read'),
-    )
-  })
+  const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT
+  const headersTimeout =
+    options.headersTimeout ?? Math.min(DEFAULT_HEADERS_TIMEOUT, requestTimeout || Infinity)
+  // Node looks for late requests on a timer (30 s by default): look often enough that a
+  // connection is cut near its deadline rather than up to 30 s after it.
+  const deadlines = [requestTimeout, headersTimeout].filter((ms) => ms > 0)
+  const connectionsCheckingInterval = deadlines.length
+    ? Math.max(25, Math.min(1000, Math.floor(Math.min(...deadlines) / 4)))
+    : 30_000
+  const server = createServer(
+    { requestTimeout, headersTimeout, connectionsCheckingInterval },
+    (incoming, res) => {
+      const method = incoming.method ?? 'GET'
+      toRequest(incoming, origin).then(
+        async ({ request, cut }) => {
+          try {
+            const response = await handler(request, incoming.socket.remoteAddress)
+            await writeResponse(res, response, method, cut)
+          } catch (err) {
+            console.error(`mock-idp: internal error: ${(err as Error).message}`)
+            plainError(res, 500, 'server_error', 'internal error')
+          }
+        },
+        // A method or header `Request` refuses (e.g. TRACE), or a client gone mid-body.
+        () => plainError(res, 400, 'invalid_request', 'the request could not be read'),
+      )
+    },
+  )
+  server.keepAliveTimeout = options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => {
