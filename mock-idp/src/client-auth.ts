@@ -185,23 +185,18 @@ async function authenticateAssertion(
 }
 
 function throttle(ctx: IdpContext, clientId: string): void {
-  const entry = ctx.store.authFailures.get(clientId)
-  if (!entry) return
-  if (entry.since + THROTTLE_WINDOW <= ctx.clock.now()) {
-    ctx.store.authFailures.delete(clientId)
-    return
-  }
-  if (entry.count >= MAX_AUTH_FAILURES) {
-    const retry = Math.ceil(entry.since + THROTTLE_WINDOW - ctx.clock.now())
+  const retry = ctx.store.clientAuthFailures.retryAfter(
+    clientId,
+    MAX_AUTH_FAILURES,
+    ctx.clock.now(),
+  )
+  if (retry > 0) {
     throw new ProtocolError('invalid_client', 'too many failed attempts; retry later', 429, {
-      'retry-after': String(Math.max(1, retry)),
+      'retry-after': String(retry),
     })
   }
 }
 
 function recordFailure(ctx: IdpContext, clientId: string): void {
-  if (ctx.store.authFailures.size > 10_000) ctx.store.authFailures.clear()
-  const entry = ctx.store.authFailures.get(clientId)
-  if (entry) entry.count++
-  else ctx.store.authFailures.set(clientId, { count: 1, since: ctx.clock.now() })
+  ctx.store.clientAuthFailures.fail(clientId, THROTTLE_WINDOW, ctx.clock.now())
 }

@@ -16,6 +16,7 @@ import { userinfoEndpoint } from './endpoints/userinfo.js'
 import { MockIdpConfigError } from './errors.js'
 import { FaultQueue, type EndpointName, type MockIdpFault } from './faults.js'
 import type { IdpContext } from './internal/context.js'
+import { registerStore } from './internal/inspect.js'
 import { MAX_URL_LENGTH } from './internal/params.js'
 import { errorResponse, jsonResponse, ProtocolError } from './internal/protocol-error.js'
 import { randomToken } from './internal/random.js'
@@ -271,7 +272,15 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       await ready
       const server = await serveHandler(handle, options)
       if (!resolved.issuerConfigured) resolved.issuer = server.url
-      return server
+      // A long-running server drops expired records on a timer, judged by the idp clock.
+      const stopSweeping = store.startSweeping(() => clock.now())
+      return {
+        ...server,
+        close: () => {
+          stopSweeping()
+          return server.close()
+        },
+      }
     },
     async issueTokens(options) {
       await ready
@@ -352,5 +361,6 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       await saving
     },
   }
+  registerStore(idp, store)
   return idp
 }

@@ -1,3 +1,5 @@
+import { BoundedMap } from './internal/bounded-map.js'
+import { FailureCounter } from './internal/failure-counter.js'
 import { randomToken } from './internal/random.js'
 
 /** An authorization code (AS-2): single-use, 60 s, bound to client, redirect URI and PKCE challenge. */
@@ -101,30 +103,101 @@ interface PersistedStateV1 {
   sessions: [string, SessionRecord][]
 }
 
-/** Every piece of server-side state, in memory. */
+const MiB = 1024 * 1024
+
+/**
+ * The ceiling of every map a request can grow (entries, approximate bytes). Past either, the
+ * oldest entries go first; {@link Store.sweep} drops expired ones on a timer. The README's
+ * "Limits" section lists them.
+ */
+export const STORE_LIMITS = {
+  // Anyone can add these: a login page, a device code (the CLI client is public), a
+  // wrong code or secret.
+  transactions: { max: 1_000, maxBytes: 4 * MiB },
+  devices: { max: 1_000, maxBytes: 4 * MiB },
+  userCodeFailures: { max: 1_000, maxBytes: 1 * MiB },
+  clientAuthFailures: { max: 10_000, maxBytes: 2 * MiB },
+  // These take a password or a client's credentials (or the library API) to grow.
+  codes: { max: 10_000, maxBytes: 8 * MiB },
+  sessions: { max: 10_000, maxBytes: 4 * MiB },
+  grantTokens: { max: 50_000, maxBytes: 8 * MiB },
+  revokedAccessTokens: { max: 50_000, maxBytes: 8 * MiB },
+  refreshTokens: { max: 50_000, maxBytes: 16 * MiB },
+  assertionIds: { max: 10_000, maxBytes: 4 * MiB },
+} as const
+
+/** How often a listening server drops expired records (real milliseconds; expiry is by the idp clock). */
+export const SWEEP_INTERVAL_MS = 60_000
+
+/** Every piece of server-side state, in memory, each map bounded ({@link STORE_LIMITS}). */
 export class Store {
   /**
    * Starts every `jti`: `reset()` draws a new one, so every access token issued before it is
    * forgotten without a record of each having been kept.
    */
   generation = newGeneration()
-  codes = new Map<string, CodeRecord>()
+  /** Kept an hour past expiry, so a late replay still revokes what the code issued (S-11). */
+  codes = new BoundedMap<CodeRecord>({
+    ...STORE_LIMITS.codes,
+    expiresAt: (r) => r.expiresAt + 3600,
+  })
   /** Access tokens of user grants, by `jti`; client-credentials tokens keep no state. */
-  grantTokens = new Map<string, GrantTokenRecord>()
+  grantTokens = new BoundedMap<GrantTokenRecord>({
+    ...STORE_LIMITS.grantTokens,
+    expiresAt: (r) => r.expiresAt,
+  })
   /** Revoked access tokens, by `jti`, until they would have expired. */
-  revokedAccessTokens = new Map<string, number>()
-  refreshTokens = new Map<string, RefreshTokenRecord>()
-  devices = new Map<string, DeviceRecord>()
-  userCodes = new Map<string, string>()
-  sessions = new Map<string, SessionRecord>()
-  transactions = new Map<string, AuthorizationTransaction>()
+  revokedAccessTokens = new BoundedMap<number>({
+    ...STORE_LIMITS.revokedAccessTokens,
+    expiresAt: (exp) => exp,
+  })
+  refreshTokens = new BoundedMap<RefreshTokenRecord>({
+    ...STORE_LIMITS.refreshTokens,
+    expiresAt: (r) => Math.min(r.expiresAt, r.idleExpiresAt),
+  })
+  /** Device authorizations, kept an hour past expiry; dropping one drops its user code too. */
+  devices = new BoundedMap<DeviceRecord>({
+    ...STORE_LIMITS.devices,
+    expiresAt: (r) => r.expiresAt + 3600,
+    onDrop: (_deviceCode, record) => this.userCodes.delete(record.userCode),
+  })
+  /** User code to device code; an entry lives exactly as long as its device authorization. */
+  userCodes = new BoundedMap<string>(STORE_LIMITS.devices)
+  sessions = new BoundedMap<SessionRecord>({
+    ...STORE_LIMITS.sessions,
+    expiresAt: (r) => r.expiresAt,
+  })
+  transactions = new BoundedMap<AuthorizationTransaction>({
+    ...STORE_LIMITS.transactions,
+    expiresAt: (r) => r.expiresAt,
+  })
   /** `private_key_jwt` assertion ids seen, until their `exp` (AS-6). */
-  assertionIds = new Map<string, number>()
+  assertionIds = new BoundedMap<number>({ ...STORE_LIMITS.assertionIds, expiresAt: (exp) => exp })
   /** Failed client authentications per client_id, for throttling (AS-6). */
-  authFailures = new Map<string, { count: number; since: number }>()
-  /** Failed user-code entries per browser (`browser:<cookie>`) and in all (`all`), for rate limiting (AS-12). */
-  userCodeFailures = new Map<string, { count: number; since: number }>()
+  clientAuthFailures = new FailureCounter(STORE_LIMITS.clientAuthFailures)
+  /** Wrong user codes per browser, by a hash of its CSRF cookie (AS-12). */
+  userCodeFailures = new FailureCounter(STORE_LIMITS.userCodeFailures)
+  /** Wrong user codes from all browsers together (AS-12); one entry. */
+  allUserCodeFailures = new FailureCounter({ max: 1, maxBytes: 1024 })
   #writes = 0
+
+  /** Every bounded map, by name, for {@link Store.sweep} and {@link Store.clear}. */
+  bounded(): Record<string, BoundedMap<unknown>> {
+    return {
+      codes: this.codes,
+      grantTokens: this.grantTokens,
+      revokedAccessTokens: this.revokedAccessTokens,
+      refreshTokens: this.refreshTokens,
+      devices: this.devices,
+      userCodes: this.userCodes,
+      sessions: this.sessions,
+      transactions: this.transactions,
+      assertionIds: this.assertionIds,
+      clientAuthFailures: this.clientAuthFailures.windows,
+      userCodeFailures: this.userCodeFailures.windows,
+      allUserCodeFailures: this.allUserCodeFailures.windows,
+    } as Record<string, BoundedMap<unknown>>
+  }
 
   /** Revokes every access and refresh token of a grant (code replay, refresh-token reuse). */
   revokeGrant(grantId: string): void {
@@ -146,25 +219,24 @@ export class Store {
     return jti.startsWith(this.generation) && !this.revokedAccessTokens.has(jti)
   }
 
-  /** Drops expired records now and then, so a long-running server does not grow without bound. */
+  /** Drops expired records every 256th write, so in-process use without a timer stays lean too. */
   prune(now: number): void {
-    if (++this.#writes % 256 !== 0) return
-    const drop = <T>(map: Map<string, T>, expired: (value: T) => boolean) => {
-      for (const [key, value] of map) if (expired(value)) map.delete(key)
-    }
-    drop(this.codes, (r) => r.expiresAt + 3600 < now)
-    drop(this.grantTokens, (r) => r.expiresAt < now)
-    drop(this.revokedAccessTokens, (exp) => exp < now)
-    drop(this.refreshTokens, (r) => r.expiresAt < now || r.idleExpiresAt < now)
-    drop(this.sessions, (r) => r.expiresAt < now)
-    drop(this.transactions, (r) => r.expiresAt < now)
-    drop(this.assertionIds, (exp) => exp < now)
-    for (const [deviceCode, record] of this.devices) {
-      if (record.expiresAt + 3600 < now) {
-        this.devices.delete(deviceCode)
-        this.userCodes.delete(record.userCode)
-      }
-    }
+    if (++this.#writes % 256 === 0) this.sweep(now)
+  }
+
+  /** Drops every expired record now (`now`: epoch seconds on the idp clock). */
+  sweep(now: number): void {
+    for (const map of Object.values(this.bounded())) map.prune(now)
+  }
+
+  /**
+   * Sweeps every {@link SWEEP_INTERVAL_MS} until the returned function is called. The timer is
+   * unref'd: it never keeps a process alive.
+   */
+  startSweeping(now: () => number): () => void {
+    const timer = setInterval(() => this.sweep(now()), SWEEP_INTERVAL_MS)
+    ;(timer as { unref?: () => void }).unref?.()
+    return () => clearInterval(timer)
   }
 
   snapshot(): PersistedState {
@@ -181,36 +253,28 @@ export class Store {
   restore(state: PersistedState | PersistedStateV1): void {
     if (state.version === 2) {
       this.generation = state.generation
-      this.grantTokens = new Map(state.grantTokens)
-      this.revokedAccessTokens = new Map(state.revokedAccessTokens)
+      load(this.grantTokens, state.grantTokens)
+      load(this.revokedAccessTokens, state.revokedAccessTokens)
     } else if (state.version === 1) {
       // Its access tokens' jti have no generation: they are forgotten, like after a reset.
       this.generation = newGeneration()
     } else {
       return
     }
-    this.refreshTokens = new Map(state.refreshTokens)
-    this.sessions = new Map(state.sessions)
+    load(this.refreshTokens, state.refreshTokens)
+    load(this.sessions, state.sessions)
   }
 
   clear(): void {
     this.generation = newGeneration()
-    for (const map of [
-      this.codes,
-      this.grantTokens,
-      this.revokedAccessTokens,
-      this.refreshTokens,
-      this.devices,
-      this.userCodes,
-      this.sessions,
-      this.transactions,
-      this.assertionIds,
-      this.authFailures,
-      this.userCodeFailures,
-    ]) {
-      map.clear()
-    }
+    for (const map of Object.values(this.bounded())) map.clear()
   }
+}
+
+/** Replaces a map's entries with persisted ones (its limits apply as they load). */
+function load<V>(map: BoundedMap<V>, entries: [string, V][]): void {
+  map.clear()
+  for (const [key, value] of entries) map.set(key, value)
 }
 
 /** 48 random bits, base64url: a prefix no earlier generation's `jti` shares by chance. */

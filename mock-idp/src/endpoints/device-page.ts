@@ -1,4 +1,5 @@
 import { approveDevice, denyDevice, findPendingDevice } from '../device.js'
+import { hashedKey } from '../internal/bounded-map.js'
 import { findClient, findUserBySub, issuerPath, type IdpContext } from '../internal/context.js'
 import { CSRF_COOKIE, readCookie } from '../internal/cookies.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
@@ -136,19 +137,25 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
   })
 }
 
-function wrongCode(
+async function wrongCode(
   ctx: IdpContext,
   request: Request,
   action: string,
   token: string,
   headers: Record<string, string>,
   userCode: string | undefined,
-): Response {
+): Promise<Response> {
   // AS-12: count wrong codes per browser (the CSRF cookie) and stop after a handful; count them
   // across all browsers too, since a client can present a new cookie with every guess.
-  const browser = countUserCodeFailure(ctx, `browser:${readCookie(request, CSRF_COOKIE) ?? ''}`)
-  const total = countUserCodeFailure(ctx, 'all')
-  if (browser > MAX_USER_CODE_FAILURES || total > MAX_USER_CODE_FAILURES_TOTAL) {
+  const now = ctx.clock.now()
+  const window = ctx.config.deviceCodeTtl
+  const browser = await hashedKey('browser:', readCookie(request, CSRF_COOKIE) ?? '')
+  ctx.store.userCodeFailures.fail(browser, window, now)
+  ctx.store.allUserCodeFailures.fail('all', window, now)
+  if (
+    ctx.store.userCodeFailures.retryAfter(browser, MAX_USER_CODE_FAILURES + 1, now) > 0 ||
+    ctx.store.allUserCodeFailures.retryAfter('all', MAX_USER_CODE_FAILURES_TOTAL + 1, now) > 0
+  ) {
     return renderErrorPage('Too many wrong codes. Try again later.', 429, headers)
   }
   return renderUserCodePage({
@@ -159,15 +166,4 @@ function wrongCode(
     status: 400,
     headers,
   })
-}
-
-/** Counts one wrong code under `key` in the current code-lifetime window; returns the count. */
-function countUserCodeFailure(ctx: IdpContext, key: string): number {
-  const now = ctx.clock.now()
-  let entry = ctx.store.userCodeFailures.get(key)
-  if (!entry || entry.since + ctx.config.deviceCodeTtl <= now) {
-    entry = { count: 0, since: now }
-    ctx.store.userCodeFailures.set(key, entry)
-  }
-  return ++entry.count
 }
