@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename } from 'node:fs/promises'
+import { readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { TokenSet } from '@oidckit/core'
 import type { TokenSetJSON } from '@oidckit/core'
 import { writeFileAtomic } from './internal/atomic-write.js'
 import { resolveConfigDir } from './internal/config-dir.js'
 import { withFileLock } from './internal/file-lock.js'
+import { ensurePrivateDir } from './internal/private-dir.js'
 import { loginRequired } from './login-required.js'
 import { normalizeScope } from './internal/settings.js'
 
@@ -50,8 +51,11 @@ interface CredentialsFile {
  * `~/Library/Application Support/oidckit`, `%APPDATA%\oidckit`). The file is mode 0600 in a 0700
  * folder and always replaced atomically; writers take a lock file, so two processes never lose
  * each other's updates. A corrupt file is moved aside to `credentials.json.corrupt-<time>`, never
- * overwritten.
+ * overwritten. An existing folder that others can write to is set to 0700 when this user owns
+ * it; otherwise every read and write refuses it.
  *
+ * @throws Error with `code` `ERR_CONFIG_DIR_INSECURE` (and `path`) from every method when the
+ *   folder is group- or world-writable and cannot be made private; the message names the fix.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14 (RP-20)
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-5.6 (RP-19: tokens stored 0600)
  * @example
@@ -157,6 +161,7 @@ export class CredentialStore {
   }
 
   async #readOrRecover(): Promise<CredentialsFile> {
+    if (!(await ensurePrivateDir(this.dir, false))) return emptyFile()
     const read = await this.#read()
     if (!('corrupt' in read)) return read.file
     // Check again under the lock (another process may have just replaced the file): throws after
@@ -190,8 +195,7 @@ export class CredentialStore {
   }
 
   async #ensureDir(): Promise<void> {
-    // The mode applies only to folders created here; an existing folder is left as it is.
-    await mkdir(this.dir, { recursive: true, mode: 0o700 })
+    await ensurePrivateDir(this.dir, true)
   }
 }
 
