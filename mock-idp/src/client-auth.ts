@@ -6,7 +6,7 @@ import { constantTimeEqual } from './internal/random.js'
 import type { ResolvedClient } from './internal/resolve-config.js'
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
-/** After this many failures in {@link THROTTLE_WINDOW} seconds a client_id is throttled (AS-6). */
+/** After this many failures in {@link THROTTLE_WINDOW} seconds a confidential client is throttled (AS-6). */
 export const MAX_AUTH_FAILURES = 10
 const THROTTLE_WINDOW = 60
 /** A `private_key_jwt` assertion may live at most this long (AS-6, "reject long exp"). */
@@ -96,27 +96,25 @@ export async function authenticateClient(
     return authenticateAssertion(ctx, params, assertion, clientId)
   }
   if (!clientId) throw invalidClient('client authentication failed', basicHeader)
-  throttle(ctx, clientId)
   const client = ctx.config.clients.get(clientId)
-  if (!client) {
-    recordFailure(ctx, clientId)
-    throw invalidClient('client authentication failed', basicHeader)
-  }
+  // An unknown client_id has nothing to guess: it is refused without being counted, so junk
+  // ids never crowd a registered client's count out of the map (AS-6).
+  if (!client) throw invalidClient('client authentication failed', basicHeader)
   if (client.isPublic) {
     // BBA §6.3.3: a public client never presents a secret.
     if (secret !== undefined)
       throw invalidClient('this client is public and has no secret', basicHeader)
     return client
   }
+  throttle(ctx, client)
   if (secret === undefined || client.clientSecret === undefined) {
-    recordFailure(ctx, clientId)
     throw invalidClient(
       `this client must authenticate (${client.tokenEndpointAuthMethod})`,
       basicHeader,
     )
   }
   if (!constantTimeEqual(secret, client.clientSecret)) {
-    recordFailure(ctx, clientId)
+    recordFailure(ctx, client)
     throw invalidClient('client authentication failed', basicHeader)
   }
   return client
@@ -145,14 +143,14 @@ async function authenticateAssertion(
   if (!clientId || (clientIdParam !== undefined && clientIdParam !== clientId)) {
     throw invalidClient('client_assertion sub must be the client_id', false)
   }
-  throttle(ctx, clientId)
   const client = ctx.config.clients.get(clientId)
-  if (!client || client.tokenEndpointAuthMethod !== 'private_key_jwt' || !client.jwks) {
-    recordFailure(ctx, clientId)
+  if (!client || client.isPublic) throw invalidClient('client authentication failed', false)
+  throttle(ctx, client)
+  if (client.tokenEndpointAuthMethod !== 'private_key_jwt' || !client.jwks) {
     throw invalidClient('client authentication failed', false)
   }
   if (typeof header.alg !== 'string' || !ASYMMETRIC.includes(header.alg)) {
-    recordFailure(ctx, clientId)
+    recordFailure(ctx, client)
     throw invalidClient('client_assertion must be signed with an asymmetric algorithm', false)
   }
   const now = ctx.clock.now()
@@ -168,7 +166,7 @@ async function authenticateAssertion(
       requiredClaims: ['exp', 'jti'],
     }))
   } catch {
-    recordFailure(ctx, clientId)
+    recordFailure(ctx, client)
     throw invalidClient('client_assertion failed verification', false)
   }
   if (Array.isArray(payload.aud) && payload.aud.length !== 1) {
@@ -184,12 +182,14 @@ async function authenticateAssertion(
   return client
 }
 
-function throttle(ctx: IdpContext, clientId: string): void {
-  const retry = ctx.store.clientAuthFailures.retryAfter(
-    clientId,
-    MAX_AUTH_FAILURES,
-    ctx.clock.now(),
-  )
+/**
+ * AS-6, RFC 6749 §2.3.1: a confidential client with {@link MAX_AUTH_FAILURES} failures in a
+ * window is refused, the right secret included (otherwise the lock would not slow guessing),
+ * until the window ends: at most {@link THROTTLE_WINDOW} seconds after its first failure.
+ */
+function throttle(ctx: IdpContext, client: ResolvedClient): void {
+  const now = ctx.clock.now()
+  const retry = ctx.store.clientAuthFailures.retryAfter(client.clientId, MAX_AUTH_FAILURES, now)
   if (retry > 0) {
     throw new ProtocolError('invalid_client', 'too many failed attempts; retry later', 429, {
       'retry-after': String(retry),
@@ -197,6 +197,7 @@ function throttle(ctx: IdpContext, clientId: string): void {
   }
 }
 
-function recordFailure(ctx: IdpContext, clientId: string): void {
-  ctx.store.clientAuthFailures.fail(clientId, THROTTLE_WINDOW, ctx.clock.now())
+/** Counts a wrong secret or a bad assertion of a registered confidential client. */
+function recordFailure(ctx: IdpContext, client: ResolvedClient): void {
+  ctx.store.clientAuthFailures.fail(client.clientId, THROTTLE_WINDOW, ctx.clock.now())
 }

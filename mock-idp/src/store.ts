@@ -112,11 +112,10 @@ const MiB = 1024 * 1024
  */
 export const STORE_LIMITS = {
   // Anyone can add these: a login page, a device code (the CLI client is public), a
-  // wrong code or secret.
+  // wrong user code.
   transactions: { max: 1_000, maxBytes: 4 * MiB },
   devices: { max: 1_000, maxBytes: 4 * MiB },
   userCodeFailures: { max: 1_000, maxBytes: 1 * MiB },
-  clientAuthFailures: { max: 10_000, maxBytes: 2 * MiB },
   // These take a password or a client's credentials (or the library API) to grow.
   codes: { max: 10_000, maxBytes: 8 * MiB },
   sessions: { max: 10_000, maxBytes: 4 * MiB },
@@ -124,6 +123,8 @@ export const STORE_LIMITS = {
   revokedAccessTokens: { max: 50_000, maxBytes: 8 * MiB },
   refreshTokens: { max: 50_000, maxBytes: 16 * MiB },
   assertionIds: { max: 10_000, maxBytes: 4 * MiB },
+  // Keyed by registered client_id only.
+  clientAuthFailures: { max: 10_000, maxBytes: 2 * MiB },
 } as const
 
 /** How often a listening server drops expired records (real milliseconds; expiry is by the idp clock). */
@@ -173,7 +174,7 @@ export class Store {
   })
   /** `private_key_jwt` assertion ids seen, until their `exp` (AS-6). */
   assertionIds = new BoundedMap<number>({ ...STORE_LIMITS.assertionIds, expiresAt: (exp) => exp })
-  /** Failed client authentications per client_id, for throttling (AS-6). */
+  /** Failed authentications of registered confidential clients, by client_id (AS-6). */
   clientAuthFailures = new FailureCounter(STORE_LIMITS.clientAuthFailures)
   /** Wrong user codes per browser, by a hash of its CSRF cookie (AS-12). */
   userCodeFailures = new FailureCounter(STORE_LIMITS.userCodeFailures)

@@ -4,7 +4,7 @@ import { BoundedMap } from '../src/internal/bounded-map.js'
 import { FailureCounter } from '../src/internal/failure-counter.js'
 import { storeOf } from '../src/internal/inspect.js'
 import { STORE_LIMITS, SWEEP_INTERVAL_MS } from '../src/store.js'
-import { get, pkce, post } from './helpers.js'
+import { basic, get, pkce, post } from './helpers.js'
 
 // Every map a request can grow has a ceiling: flooding mock-idp with more distinct keys than a
 // map's cap leaves the map at its cap, the oldest entries evicted (AS-17: no request, however
@@ -187,4 +187,31 @@ test('AS-17: a listening server sweeps expired records on a timer, by the idp cl
     await server.close()
   }
   expect(vi.getTimerCount()).toBe(0)
+})
+
+test('AS-6: junk for more client_ids than the cap never resets a real client’s throttle, and is not kept', async () => {
+  const idp = createMockIdp()
+  const { windows } = storeOf(idp).clientAuthFailures
+  const wrong = (secret: string) =>
+    post(
+      idp,
+      '/oauth/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basic('service', secret) },
+    )
+  for (let i = 0; i < 9; i++) expect((await wrong(`wrong-${i}`)).status).toBe(401)
+  for (let i = 0; i < STORE_LIMITS.clientAuthFailures.max + 50; i++) {
+    // A few 60 KB ids among them: long ids cost the map nothing either.
+    const clientId = `junk-${i}-${i < 10 ? 'x'.repeat(60_000) : ''}`
+    const res = await post(idp, '/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: 'guess',
+    })
+    expect(res.status).toBe(401)
+    await res.body?.cancel()
+  }
+  expect((await wrong('wrong-9')).status).toBe(401)
+  expect((await wrong('service-secret')).status, 'the tenth failure still counted').toBe(429)
+  expect(windows.size).toBe(1)
 })
