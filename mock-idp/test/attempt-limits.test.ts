@@ -1,8 +1,8 @@
 import { expect, test } from 'vitest'
 import { createMockIdp, type MockIdp } from '@oidckit/mock-idp'
-import { basic, post } from './helpers.js'
+import { basic, get, post } from './helpers.js'
 
-// The throttles on guessing: client secrets (AS-6). Each limit runs on the idp clock; while a
+// The throttles on guessing: client secrets (AS-6) and user codes (AS-12). Each limit runs on the idp clock; while a
 // limit holds, the right answer is refused too, or the limit would not slow guessing.
 
 const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' }
@@ -61,4 +61,69 @@ test('AS-6: failures of one client never lock another', async () => {
   for (let i = 0; i < 12; i++) await authenticate(idp, 'web-app', `w${i}`)
   expect((await authenticate(idp, 'web-app', 'web-app-secret')).status).toBe(429)
   expect((await authenticate(idp, 'service', 'service-secret')).status).toBe(200)
+})
+
+async function deviceCode(idp: MockIdp): Promise<string> {
+  const res = await post(idp, '/oauth/device/code', { client_id: 'cli' })
+  return ((await res.json()) as { user_code: string }).user_code
+}
+
+/** A user code the idp never issued (a different first letter from `real`). */
+function wrongCodeFor(real: string, i: number): string {
+  return `${real.startsWith('B') ? 'C' : 'B'}${real.slice(1, 4)}-${'BCDFGHJK'.slice(i % 4, (i % 4) + 4)}`
+}
+
+function enterCode(idp: MockIdp, userCode: string, cookie: string): Promise<Response> {
+  return post(
+    idp,
+    '/device',
+    { action: 'code', user_code: userCode, csrf_token: cookie },
+    { cookie: `mock_idp_csrf=${cookie}` },
+  )
+}
+
+test('AS-12: after five wrong codes a browser is refused even the right code, until the code lifetime ends', async () => {
+  const idp = createMockIdp()
+  const real = await deviceCode(idp)
+  const cookie = 'a'.repeat(43)
+  for (let i = 0; i < 5; i++)
+    expect((await enterCode(idp, wrongCodeFor(real, i), cookie)).status).toBe(400)
+  const refused = await enterCode(idp, real, cookie)
+  expect(refused.status).toBe(429)
+  expect(await refused.text()).toMatch(/Too many wrong codes\. Try again in 10 minutes\./)
+  expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(600)
+  const page = await get(idp, `/device?user_code=${real}`, { cookie: `mock_idp_csrf=${cookie}` })
+  expect(page.status).toBe(429)
+  // Another browser is not affected.
+  expect((await enterCode(idp, real, 'b'.repeat(43))).status).toBe(303)
+  idp.clock.advance(600)
+  const next = await deviceCode(idp)
+  expect((await enterCode(idp, next, cookie)).status).toBe(303)
+})
+
+test('AS-12: after fifty wrong codes from all browsers, every browser is refused the right code until the window ends', async () => {
+  const idp = createMockIdp()
+  const real = await deviceCode(idp)
+  for (let i = 0; i < 50; i++) {
+    // A fresh browser, or none at all (no cookie), for every guess.
+    const res =
+      i % 2 === 0
+        ? await enterCode(idp, wrongCodeFor(real, i), `fresh-${i}`)
+        : await get(idp, `/device?user_code=${wrongCodeFor(real, i)}`)
+    expect(res.status).toBe(400)
+  }
+  expect((await get(idp, `/device?user_code=${real}`)).status).toBe(429)
+  expect((await enterCode(idp, real, 'c'.repeat(43))).status).toBe(429)
+  idp.clock.advance(600)
+  const next = await deviceCode(idp)
+  expect((await get(idp, `/device?user_code=${next}`)).status).toBe(200)
+})
+
+test('AS-12: wrong codes sent without a cookie count for all browsers only, never against a fresh visitor', async () => {
+  const idp = createMockIdp()
+  const real = await deviceCode(idp)
+  for (let i = 0; i < 8; i++)
+    expect((await get(idp, `/device?user_code=${wrongCodeFor(real, i)}`)).status).toBe(400)
+  // A person opening verification_uri_complete in a new browser sends no cookie either.
+  expect((await get(idp, `/device?user_code=${real}`)).status).toBe(200)
 })

@@ -55,8 +55,11 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
     }
     const step = params.get('action')
     if (step === 'code' || step === 'login' || step === 'approve' || step === 'deny') {
+      const browser = await browserKey(request)
+      const limited = tooManyCodes(ctx, browser, headers)
+      if (limited) return limited
       if (!userCode || !findPendingDevice(ctx, userCode))
-        return wrongCode(ctx, request, action, csrf.token, headers, userCode)
+        return wrongCode(ctx, browser, action, csrf.token, headers, userCode)
       const record = findPendingDevice(ctx, userCode)!
       const code = formatUserCode(record.userCode)
       if (step === 'login') {
@@ -110,8 +113,11 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
   }
 
   if (userCode === undefined) return renderUserCodePage({ action, csrfToken: csrf.token, headers })
+  const browser = await browserKey(request)
+  const limited = tooManyCodes(ctx, browser, headers)
+  if (limited) return limited
   const record = findPendingDevice(ctx, userCode)
-  if (!record) return wrongCode(ctx, request, action, csrf.token, headers, userCode)
+  if (!record) return wrongCode(ctx, browser, action, csrf.token, headers, userCode)
   const code = formatUserCode(record.userCode)
   const client = findClient(ctx, record.clientId)
   const session = currentSession(ctx, request)
@@ -137,27 +143,56 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
   })
 }
 
-async function wrongCode(
+/**
+ * The browser's key for counting wrong codes: a hash of its CSRF cookie. A request without one
+ * has no browser to count against (a fresh cookie is one request away); the count across all
+ * browsers still holds it.
+ */
+async function browserKey(request: Request): Promise<string | undefined> {
+  const cookie = readCookie(request, CSRF_COOKIE)
+  return cookie ? hashedKey('browser:', cookie) : undefined
+}
+
+/**
+ * AS-12: after {@link MAX_USER_CODE_FAILURES} wrong codes from this browser, or
+ * {@link MAX_USER_CODE_FAILURES_TOTAL} from all browsers, in a code lifetime, every code is
+ * refused until that window ends, the right one included: answering a right code would leave
+ * the guessing open.
+ */
+function tooManyCodes(
   ctx: IdpContext,
-  request: Request,
+  browser: string | undefined,
+  headers: Record<string, string>,
+): Response | undefined {
+  const now = ctx.clock.now()
+  const { userCodeFailures, allUserCodeFailures } = ctx.store
+  const retry = Math.max(
+    browser ? userCodeFailures.retryAfter(browser, MAX_USER_CODE_FAILURES, now) : 0,
+    allUserCodeFailures.retryAfter('all', MAX_USER_CODE_FAILURES_TOTAL, now),
+  )
+  if (retry === 0) return undefined
+  const minutes = Math.ceil(retry / 60)
+  return renderErrorPage(
+    `Too many wrong codes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    429,
+    { ...headers, 'retry-after': String(retry) },
+  )
+}
+
+function wrongCode(
+  ctx: IdpContext,
+  browser: string | undefined,
   action: string,
   token: string,
   headers: Record<string, string>,
   userCode: string | undefined,
-): Promise<Response> {
-  // AS-12: count wrong codes per browser (the CSRF cookie) and stop after a handful; count them
-  // across all browsers too, since a client can present a new cookie with every guess.
+): Response {
+  // AS-12: count wrong codes per browser and across all browsers, since a client can present
+  // a new cookie with every guess.
   const now = ctx.clock.now()
   const window = ctx.config.deviceCodeTtl
-  const browser = await hashedKey('browser:', readCookie(request, CSRF_COOKIE) ?? '')
-  ctx.store.userCodeFailures.fail(browser, window, now)
+  if (browser) ctx.store.userCodeFailures.fail(browser, window, now)
   ctx.store.allUserCodeFailures.fail('all', window, now)
-  if (
-    ctx.store.userCodeFailures.retryAfter(browser, MAX_USER_CODE_FAILURES + 1, now) > 0 ||
-    ctx.store.allUserCodeFailures.retryAfter('all', MAX_USER_CODE_FAILURES_TOTAL + 1, now) > 0
-  ) {
-    return renderErrorPage('Too many wrong codes. Try again later.', 429, headers)
-  }
   return renderUserCodePage({
     action,
     csrfToken: token,
