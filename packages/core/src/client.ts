@@ -23,6 +23,7 @@ import type { CustomFetch } from './internal/http.js'
 import { checkAccessTokenHash, checkIssuedAt, checkRefreshedIdToken } from './internal/id-token.js'
 import { mapError, mapErrorWithBody } from './internal/map-error.js'
 import type { Stage } from './internal/map-error.js'
+import { addSecret } from './internal/secrets.js'
 import { abortedError, sleep } from './internal/sleep.js'
 import { TokenSet } from './token-set.js'
 import type {
@@ -306,7 +307,10 @@ export class Client<Claims extends object = object> {
     try {
       validated = oauth.validateAuthResponse(this.#as, this.#client(), parameters, checks.state)
     } catch (err) {
-      throw mapError(err, 'callback')
+      const secrets = new Set<string>()
+      addSecret(secrets, parameters.get('code'))
+      addSecret(secrets, checks.codeVerifier)
+      throw mapError(err, 'callback', secrets)
     }
     return this.#call('token', checks.signal, async (req, client) => {
       const response = await oauth.authorizationCodeGrantRequest(
@@ -684,14 +688,16 @@ export class Client<Claims extends object = object> {
     ) => Promise<T>,
   ): Promise<T> {
     if (signal?.aborted) throw abortedError(signal)
-    const http = createHttp({ ...transport(this.#options), signal })
+    // RP-10: what this call sends and receives is kept out of any error it raises.
+    const secrets = new Set<string>()
+    const http = createHttp({ ...transport(this.#options), signal, secrets })
     try {
       return await run(
         { [oauth.customFetch]: http, [oauth.allowInsecureRequests]: this.#insecure },
         this.#client(),
       )
     } catch (err) {
-      throw await mapErrorWithBody(err, stage)
+      throw await mapErrorWithBody(err, stage, secrets)
     }
   }
 

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { markSafe, safeCause, safeResponse } from './internal/sanitize.js'
+
 /** Codes of {@link OAuthError}: the server answered with an OAuth 2 error. */
 export type OAuthErrorCode =
   /** An endpoint answered with an RFC 6749 §5.2 error body or a `WWW-Authenticate` challenge. */
@@ -73,7 +75,12 @@ export type ArgumentErrorCode = 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE'
 
 /** Options every oidckit error accepts. */
 export interface OidcKitErrorOptions {
-  /** The underlying failure (an oauth4webapi error, a `DOMException`, a fetch `TypeError`). */
+  /**
+   * The underlying failure (an oauth4webapi error, a `DOMException`, a fetch `TypeError`). An
+   * oidckit error is kept as it is; any other error is kept as a copy of its name, `code`,
+   * message and stack frames (its error causes likewise), and anything else is dropped, so
+   * that no response, body or token rides along (RP-10).
+   */
   cause?: unknown
 }
 
@@ -102,9 +109,11 @@ export class OidcKitError extends Error {
   readonly code: OidcKitErrorCode
 
   constructor(code: OidcKitErrorCode, message: string, options?: OidcKitErrorOptions) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    const cause = safeCause(options?.cause)
+    super(message, cause === undefined ? undefined : { cause })
     this.code = code
     this.name = new.target.name
+    markSafe(this)
   }
 }
 
@@ -118,7 +127,7 @@ export interface OAuthErrorOptions extends OidcKitErrorOptions {
   errorUri?: string | undefined
   /** The HTTP status, when the error came in an HTTP response. */
   status?: number | undefined
-  /** The HTTP response, when there was one. */
+  /** The HTTP response, when there was one; only its status and a few headers are kept. */
   response?: Response | undefined
 }
 
@@ -149,7 +158,11 @@ export class OAuthError extends OidcKitError {
   readonly errorUri: string | undefined
   /** The HTTP status, or `undefined` for a callback error or a local device-code expiry. */
   readonly status: number | undefined
-  /** The HTTP response (its body already read); not enumerable, so it stays out of logs. */
+  /**
+   * The HTTP response's status and the headers a caller acts on (`Retry-After`,
+   * `WWW-Authenticate`, `DPoP-Nonce`, `Content-Type`, `Cache-Control`, `Date`), without a body:
+   * the body may carry tokens (RP-10). Not enumerable.
+   */
   declare readonly response: Response | undefined
 
   constructor(code: OAuthErrorCode, message: string, options: OAuthErrorOptions) {
@@ -160,7 +173,7 @@ export class OAuthError extends OidcKitError {
     this.errorUri = options.errorUri
     this.status = options.status
     Object.defineProperty(this, 'response', {
-      value: options.response,
+      value: safeResponse(options.response),
       enumerable: false,
       writable: false,
       configurable: true,

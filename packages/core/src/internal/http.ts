@@ -1,5 +1,8 @@
 import { NetworkError } from '../errors.js'
 import type { FetchLike } from '../types.js'
+import { safeCause } from './sanitize.js'
+import { collectSecrets, redact } from './secrets.js'
+import type { Secrets } from './secrets.js'
 
 /** The fetch signature oauth4webapi's `customFetch` option calls. */
 export type CustomFetch = (
@@ -20,6 +23,8 @@ export interface HttpOptions {
   maxResponseBytes: number
   /** The caller's signal for this call. */
   signal?: AbortSignal | undefined
+  /** Filled with the credentials each exchange sends and receives, to keep them out of errors. */
+  secrets?: Secrets | undefined
 }
 
 export const DEFAULT_TIMEOUT = 10_000
@@ -43,9 +48,12 @@ class Aborted extends Error {
  * The one HTTP path of core (RP-10): a timeout on every exchange, the caller's signal, no
  * followed redirects, a stream-counted size cap, and a content-type check. The body is read
  * here, so every transport failure surfaces as a {@link NetworkError} before oauth4webapi parses.
+ * The credentials sent and received are recorded in `secrets`, so errors can leave them out.
  */
 export function createHttp(options: HttpOptions): CustomFetch {
+  const { secrets } = options
   return async (url, init) => {
+    collectSecrets(secrets, init.body, init.headers.authorization)
     const controller = new AbortController()
     let abortedBy: Aborted | undefined
     const abort = (kind: 'timeout' | 'aborted') => {
@@ -69,25 +77,26 @@ export function createHttp(options: HttpOptions): CustomFetch {
         return new NetworkError(
           'ERR_TIMEOUT',
           `No complete answer from ${url} within ${options.timeout} ms. Check that the server is up and reachable, or raise the \`timeout\` option.`,
-          { url, cause },
+          { url, cause: safeCause(cause, secrets) },
         )
       }
       if (kind === 'aborted') {
         return new NetworkError('ERR_ABORTED', `The request to ${url} was aborted by its signal.`, {
           url,
-          cause: options.signal?.reason ?? cause,
+          cause: safeCause(options.signal?.reason ?? cause, secrets),
         })
       }
+      const reason = redact(describe(cause), secrets)
       return fallback === 'ERR_CONNECTION_FAILED'
         ? new NetworkError(
             fallback,
-            `Could not reach ${url}: ${describe(cause)}. Check the URL, DNS and that the server is running.`,
-            { url, cause },
+            `Could not reach ${url}: ${reason}. Check the URL, DNS and that the server is running.`,
+            { url, cause: safeCause(cause, secrets) },
           )
         : new NetworkError(
             fallback,
-            `The answer from ${url} broke off before its end: ${describe(cause)}. Retry; if it persists, check the server or a proxy in between.`,
-            { url, cause },
+            `The answer from ${url} broke off before its end: ${reason}. Retry; if it persists, check the server or a proxy in between.`,
+            { url, cause: safeCause(cause, secrets) },
           )
     }
 
@@ -116,7 +125,7 @@ export function createHttp(options: HttpOptions): CustomFetch {
           throw fail(cause, 'ERR_BODY_READ_FAILED')
         },
       )
-      checkContentType(url, response, body)
+      collectSecrets(secrets, checkContentType(url, response, body))
       return new Response(isNullBodyStatus(response.status) ? null : body, {
         status: response.status,
         statusText: response.statusText,
@@ -146,7 +155,7 @@ function checkStatus(url: string, response: Response): void {
   // A browser's `redirect: 'manual'` yields an opaque response with status 0.
   if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
     void response.body?.cancel().catch(() => undefined)
-    const location = response.headers.get('location')
+    const location = redirectTarget(url, response.headers.get('location'))
     throw new NetworkError(
       'ERR_UNEXPECTED_STATUS',
       `${url} answered with a redirect${location ? ` to ${location}` : ''}; redirects from authorization server endpoints are not followed (RFC 9700 §4.11). Configure the exact endpoint or issuer URL.`,
@@ -160,6 +169,17 @@ function checkStatus(url: string, response: Response): void {
       `${url} answered with HTTP ${status}: the authorization server failed. Retry later, or check the server's logs.`,
       { url, status },
     )
+  }
+}
+
+// A redirect's query and fragment may carry a code or a token: only where it points is shown.
+function redirectTarget(url: string, location: string | null): string | undefined {
+  if (!location) return undefined
+  try {
+    const target = new URL(location, url)
+    return `${target.origin}${target.pathname}`
+  } catch {
+    return undefined
   }
 }
 
@@ -205,22 +225,22 @@ async function readCapped(
   return body
 }
 
-function checkContentType(url: string, response: Response, body: Uint8Array): void {
-  if (body.byteLength === 0) return
+/** Checks the body's type and syntax; returns the parsed JSON, or the text of a JWT. */
+function checkContentType(url: string, response: Response, body: Uint8Array): unknown {
+  if (body.byteLength === 0) return undefined
   const type = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
   if (type !== undefined && ACCEPTED_TYPES.has(type)) {
-    if (type === 'application/json' || type === 'application/jwk-set+json') {
-      try {
-        JSON.parse(new TextDecoder().decode(body))
-      } catch (cause) {
-        throw new NetworkError(
-          'ERR_RESPONSE_NOT_JSON',
-          `The answer from ${url} (HTTP ${response.status}) is declared JSON but does not parse (malformed or truncated). Check the server or a proxy in between.`,
-          { url, status: response.status, cause },
-        )
-      }
+    const text = new TextDecoder().decode(body)
+    if (type !== 'application/json' && type !== 'application/jwk-set+json') return text
+    try {
+      return JSON.parse(text) as unknown
+    } catch (cause) {
+      throw new NetworkError(
+        'ERR_RESPONSE_NOT_JSON',
+        `The answer from ${url} (HTTP ${response.status}) is declared JSON but does not parse (malformed or truncated). Check the server or a proxy in between.`,
+        { url, status: response.status, cause },
+      )
     }
-    return
   }
   const hint =
     type === 'text/html'

@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi'
+import type { OAuthErrorCode } from '../errors.js'
 import {
   DiscoveryError,
   NetworkError,
@@ -7,6 +8,8 @@ import {
   TokenValidationError,
 } from '../errors.js'
 import { isObject } from './assert.js'
+import { safeCause, safeResponse } from './sanitize.js'
+import { redact } from './secrets.js'
 
 /** Where a failure happened: it decides how an ambiguous oauth4webapi error reads. */
 export type Stage =
@@ -47,62 +50,99 @@ function describeOAuth(error: string, description: string | undefined): string {
   return description ? `${error} (${description})` : error
 }
 
+/** An {@link OAuthError} whose server text has the exchange's `secrets` redacted (RP-10, RP-18). */
+function refused(
+  code: OAuthErrorCode,
+  err: unknown,
+  secrets: ReadonlySet<string> | undefined,
+  fields: {
+    error: string
+    description?: string | undefined
+    uri?: string | undefined
+    status?: number | undefined
+    response?: Response | undefined
+  },
+  message: (what: string) => string,
+): OAuthError {
+  const error = redact(fields.error, secrets)
+  const errorDescription = redact(fields.description, secrets)
+  return new OAuthError(code, message(describeOAuth(error, errorDescription)), {
+    error,
+    errorDescription,
+    errorUri: redact(fields.uri, secrets),
+    status: fields.status,
+    response: safeResponse(fields.response, secrets),
+    cause: safeCause(err, secrets),
+  })
+}
+
 /**
- * Turns anything thrown while talking to the provider into an oidckit error, keeping the original
- * as `cause`. Caller misuse (`TypeError` with an `ERR_INVALID_ARG_*` code) passes through.
+ * Turns anything thrown while talking to the provider into an oidckit error. The original is
+ * kept as `cause` only as a sanitized copy, and `secrets` (the credentials of the exchange) are
+ * redacted from the server text kept (RP-10, RP-18). Caller misuse (`TypeError` with an
+ * `ERR_INVALID_ARG_*` code) passes through.
  */
-export function mapError(err: unknown, stage: Stage): unknown {
+export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<string>): unknown {
   if (err instanceof OidcKitError || isArgumentError(err)) return err
 
   if (err instanceof oauth.ResponseBodyError) {
-    return new OAuthError(
+    return refused(
       'ERR_OAUTH_RESPONSE',
-      `The authorization server refused the ${stage} request: ${describeOAuth(err.error, err.error_description)}.${hintFor(err.error)}`,
+      err,
+      secrets,
       {
         error: err.error,
-        errorDescription: err.error_description,
-        errorUri: text(err.cause.error_uri),
+        description: err.error_description,
+        uri: text(err.cause.error_uri),
         status: err.status,
         response: err.response,
-        cause: err,
       },
+      (what) =>
+        `The authorization server refused the ${stage} request: ${what}.${hintFor(err.error)}`,
     )
   }
   if (err instanceof oauth.AuthorizationResponseError) {
-    return new OAuthError(
+    return refused(
       'ERR_AUTHORIZATION_RESPONSE',
-      `The authorization server returned an error to the redirect URI: ${describeOAuth(err.error, err.error_description)}.${hintFor(err.error)}`,
+      err,
+      secrets,
       {
         error: err.error,
-        errorDescription: err.error_description,
-        errorUri: err.cause.get('error_uri') ?? undefined,
-        cause: err,
+        description: err.error_description,
+        uri: err.cause.get('error_uri') ?? undefined,
       },
+      (what) =>
+        `The authorization server returned an error to the redirect URI: ${what}.${hintFor(err.error)}`,
     )
   }
   if (err instanceof oauth.WWWAuthenticateChallengeError) {
     const challenge = err.cause[0]
-    const error = challenge?.parameters.error ?? 'unauthorized'
-    const description = challenge?.parameters.error_description
-    return new OAuthError(
+    return refused(
       'ERR_OAUTH_RESPONSE',
-      `The ${stage} endpoint answered HTTP ${err.status} with a ${challenge?.scheme ?? 'WWW-Authenticate'} challenge: ${describeOAuth(error, description)}. Check the token or the client credentials.`,
+      err,
+      secrets,
       {
-        error,
-        errorDescription: description,
+        error: challenge?.parameters.error ?? 'unauthorized',
+        description: challenge?.parameters.error_description,
         status: err.status,
         response: err.response,
-        cause: err,
       },
+      (what) =>
+        `The ${stage} endpoint answered HTTP ${err.status} with a ${redact(challenge?.scheme ?? 'WWW-Authenticate', secrets)} challenge: ${what}. Check the token or the client credentials.`,
     )
   }
-  if (err instanceof oauth.UnsupportedOperationError) return mapUnsupported(err, stage)
-  if (err instanceof oauth.OperationProcessingError) return mapProcessing(err, stage)
-
+  const cause = safeCause(err, secrets)
+  const message = redact(err instanceof Error ? err.message : String(err), secrets)
+  if (err instanceof oauth.UnsupportedOperationError) {
+    return mapUnsupported(err, stage, cause, message)
+  }
+  if (err instanceof oauth.OperationProcessingError) {
+    return mapProcessing(err, stage, cause, message)
+  }
   return new NetworkError(
     'ERR_RESPONSE_INVALID',
-    `The ${stage} response could not be processed: ${err instanceof Error ? err.message : String(err)}.`,
-    { cause: err },
+    `The ${stage} response could not be processed: ${message}.`,
+    { cause },
   )
 }
 
@@ -110,7 +150,11 @@ export function mapError(err: unknown, stage: Stage): unknown {
  * Like {@link mapError}, but a `WWW-Authenticate` challenge without an `error` parameter (e.g.
  * `Basic realm="…"` on a failed client authentication) takes its error from the JSON body.
  */
-export async function mapErrorWithBody(err: unknown, stage: Stage): Promise<unknown> {
+export async function mapErrorWithBody(
+  err: unknown,
+  stage: Stage,
+  secrets?: ReadonlySet<string>,
+): Promise<unknown> {
   if (
     err instanceof oauth.WWWAuthenticateChallengeError &&
     !err.cause.some((challenge) => challenge.parameters.error) &&
@@ -121,22 +165,24 @@ export async function mapErrorWithBody(err: unknown, stage: Stage): Promise<unkn
       .json()
       .catch(() => undefined)
     if (isObject(body) && typeof body.error === 'string' && body.error) {
-      const description = text(body.error_description)
-      return new OAuthError(
+      const error = body.error
+      return refused(
         'ERR_OAUTH_RESPONSE',
-        `The authorization server refused the ${stage} request (HTTP ${err.status}): ${describeOAuth(body.error, description)}.${hintFor(body.error)}`,
+        err,
+        secrets,
         {
-          error: body.error,
-          errorDescription: description,
-          errorUri: text(body.error_uri),
+          error,
+          description: text(body.error_description),
+          uri: text(body.error_uri),
           status: err.status,
           response: err.response,
-          cause: err,
         },
+        (what) =>
+          `The authorization server refused the ${stage} request (HTTP ${err.status}): ${what}.${hintFor(error)}`,
       )
     }
   }
-  return mapError(err, stage)
+  return mapError(err, stage, secrets)
 }
 
 function hintFor(error: string): string {
@@ -156,37 +202,48 @@ function hintFor(error: string): string {
   }
 }
 
-function mapUnsupported(err: oauth.UnsupportedOperationError, stage: Stage): unknown {
-  const cause = err.cause
-  if (isObject(cause) && typeof cause.alg === 'string') {
+function mapUnsupported(
+  err: oauth.UnsupportedOperationError,
+  stage: Stage,
+  cause: Error | undefined,
+  message: string,
+): unknown {
+  const detail = err.cause
+  if (isObject(detail) && typeof detail.alg === 'string') {
     return new TokenValidationError(
       'ERR_JWT_INVALID',
-      `The token uses the JWS algorithm "${cause.alg}", which is not accepted (RFC 8725): it must be an asymmetric signature from the issuer's JWKS.`,
-      { claim: 'alg', reason: 'unsupported', cause: err },
+      `The token uses the JWS algorithm "${detail.alg}", which is not accepted (RFC 8725): it must be an asymmetric signature from the issuer's JWKS.`,
+      { claim: 'alg', reason: 'unsupported', cause },
     )
   }
-  if (/implicit|hybrid/.test(err.message)) {
+  if (/implicit|hybrid/.test(message)) {
     return new TokenValidationError(
       'ERR_AUTHORIZATION_RESPONSE_INVALID',
       'The callback carries tokens (implicit or hybrid flow); only the authorization code flow is accepted. Use response_type=code.',
-      { claim: 'response_type', reason: 'unsupported', cause: err },
+      { claim: 'response_type', reason: 'unsupported', cause },
     )
   }
-  if (/token_type/.test(err.message)) {
+  if (/token_type/.test(message)) {
     return new NetworkError(
       'ERR_RESPONSE_INVALID',
       `The ${stage} response has an unsupported token_type; only Bearer and DPoP are accepted.`,
-      { cause: err },
+      { cause },
     )
   }
   return new TokenValidationError(
     'ERR_JWT_INVALID',
-    `The token cannot be processed: ${err.message}. Check the provider's signing configuration.`,
-    { claim: 'header', reason: 'unsupported', cause: err },
+    `The token cannot be processed: ${message}. Check the provider's signing configuration.`,
+    { claim: 'header', reason: 'unsupported', cause },
   )
 }
 
-function mapProcessing(err: oauth.OperationProcessingError, stage: Stage): unknown {
+// `safe` is the sanitized copy of `err` to keep as cause; `err.cause` is read, never kept.
+function mapProcessing(
+  err: oauth.OperationProcessingError,
+  stage: Stage,
+  safe: Error | undefined,
+  message: string,
+): unknown {
   const cause = isObject(err.cause) ? err.cause : {}
   const claim = text(cause.claim)
   switch (err.code) {
@@ -195,75 +252,75 @@ function mapProcessing(err: oauth.OperationProcessingError, stage: Stage): unkno
         return new TokenValidationError(
           'ERR_JWT_EXPIRED',
           'The ID token has expired (its "exp" is in the past, beyond the clock tolerance). Check the clocks of this machine and the provider, or sign in again.',
-          { claim: 'exp', reason: 'expired', cause: err },
+          { claim: 'exp', reason: 'expired', cause: safe },
         )
       }
       if (claim === 'nbf') {
-        return claimError('nbf', 'not_yet_valid', 'is not valid yet ("nbf" is in the future)', err)
+        return claimError('nbf', 'not_yet_valid', 'is not valid yet ("nbf" is in the future)', safe)
       }
       return claimError(
         claim ?? 'auth_time',
         'expired',
         'is too old: the user authenticated longer ago than max_age allows',
-        err,
+        safe,
       )
     case oauth.JWT_CLAIM_COMPARISON:
-      if (claim === 'aud' && /untrusted/.test(err.message)) {
+      if (claim === 'aud' && /untrusted/.test(message)) {
         return claimError(
           'azp',
           'missing',
           'has several audiences but no "azp" naming this client',
-          err,
+          safe,
         )
       }
       return claimError(
         claim ?? 'unknown',
         'mismatch',
         `has the wrong "${claim}" (expected ${JSON.stringify(cause.expected)})`,
-        err,
+        safe,
       )
     case oauth.JSON_ATTRIBUTE_COMPARISON:
       if (cause.attribute === 'sub') {
         return new TokenValidationError(
           'ERR_USERINFO_SUBJECT_MISMATCH',
           `The UserInfo "sub" differs from the expected subject ${JSON.stringify(cause.expected)}; the response was discarded (OIDC Core §5.3.2).`,
-          { claim: 'sub', reason: 'mismatch', cause: err },
+          { claim: 'sub', reason: 'mismatch', cause: safe },
         )
       }
-      return new DiscoveryError('ERR_DISCOVERY_INVALID', `Invalid metadata: ${err.message}.`, {
-        cause: err,
+      return new DiscoveryError('ERR_DISCOVERY_INVALID', `Invalid metadata: ${message}.`, {
+        cause: safe,
       })
     case oauth.KEY_SELECTION:
       return new TokenValidationError(
         'ERR_JWKS_NO_MATCHING_KEY',
-        /multiple/.test(err.message)
+        /multiple/.test(message)
           ? 'Several keys in the issuer\'s JWKS match the token and it names no "kid"; the provider must set a kid.'
           : "No key in the issuer's JWKS matches the token's \"kid\" and algorithm, even after refetching the JWKS. The token was not signed by this issuer's current keys.",
-        { claim: 'kid', reason: 'mismatch', cause: err },
+        { claim: 'kid', reason: 'mismatch', cause: safe },
       )
     case oauth.PARSE_ERROR:
-      if (/JWT/.test(err.message)) {
+      if (/JWT/.test(message)) {
         return new TokenValidationError('ERR_JWT_INVALID', 'The token is not a well-formed JWT.', {
           claim: 'jwt',
           reason: 'invalid',
-          cause: err,
+          cause: safe,
         })
       }
       return new NetworkError('ERR_RESPONSE_NOT_JSON', `The ${stage} response is not JSON.`, {
-        cause: err,
+        cause: safe,
       })
     case oauth.RESPONSE_IS_NOT_JSON:
       return new NetworkError(
         'ERR_RESPONSE_NOT_JSON',
-        `The ${stage} response has the wrong content-type: ${err.message}.`,
-        { cause: err },
+        `The ${stage} response has the wrong content-type: ${message}.`,
+        { cause: safe },
       )
     case oauth.RESPONSE_IS_NOT_CONFORM: {
       const status = err.cause instanceof Response ? err.cause.status : undefined
       return new NetworkError(
         'ERR_UNEXPECTED_STATUS',
         `The ${stage} endpoint answered with an unexpected HTTP status${status ? ` ${status}` : ''} and no OAuth error body. Check the endpoint URL and the provider's logs.`,
-        { status, cause: err },
+        { status, cause: safe },
       )
     }
     case oauth.HTTP_REQUEST_FORBIDDEN:
@@ -271,28 +328,28 @@ function mapProcessing(err: oauth.OperationProcessingError, stage: Stage): unkno
       return new DiscoveryError(
         'ERR_INSECURE_ENDPOINT',
         `Refusing a request over an insecure protocol (${err.cause instanceof URL ? err.cause.href : 'non-https'}). Use https, or set \`allowInsecure: true\` for local development only.`,
-        { cause: err },
+        { cause: safe },
       )
     case oauth.MISSING_SERVER_METADATA:
       return new DiscoveryError(
         'ERR_ENDPOINT_NOT_SUPPORTED',
         `The provider's metadata has no ${text(cause.attribute) ?? 'endpoint'} for this ${stage} request; it does not support this operation.`,
-        { cause: err },
+        { cause: safe },
       )
     case oauth.INVALID_SERVER_METADATA:
       return new DiscoveryError(
         'ERR_DISCOVERY_INVALID',
         `The provider's metadata has an invalid ${text(cause.attribute) ?? 'endpoint'}.`,
-        { cause: err },
+        { cause: safe },
       )
     case oauth.JWT_USERINFO_EXPECTED:
       return new TokenValidationError(
         'ERR_JWT_INVALID',
         'A signed UserInfo response was expected but the provider sent plain JSON.',
-        { claim: 'userinfo', reason: 'invalid', cause: err },
+        { claim: 'userinfo', reason: 'invalid', cause: safe },
       )
     default:
-      return mapInvalid(err, stage)
+      return mapInvalid(err, stage, safe, message)
   }
 }
 
@@ -310,8 +367,12 @@ function claimError(
   )
 }
 
-function mapInvalid(err: oauth.OperationProcessingError, stage: Stage): unknown {
-  const message = err.message
+function mapInvalid(
+  err: oauth.OperationProcessingError,
+  stage: Stage,
+  safe: Error | undefined,
+  message: string,
+): unknown {
   if (stage === 'callback') {
     const claim = /"iss"/.test(message) ? 'iss' : /"state"/.test(message) ? 'state' : 'code'
     const missing = /missing/.test(message)
@@ -328,14 +389,14 @@ function mapInvalid(err: oauth.OperationProcessingError, stage: Stage): unknown 
     return new TokenValidationError('ERR_AUTHORIZATION_RESPONSE_INVALID', advice, {
       claim,
       reason: missing ? 'missing' : 'mismatch',
-      cause: err,
+      cause: safe,
     })
   }
   if (/signature verification failed/.test(message)) {
     return new TokenValidationError(
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
       "The ID token's signature does not verify with the issuer's key: it was forged or altered. It was rejected.",
-      { claim: 'signature', reason: 'invalid', cause: err },
+      { claim: 'signature', reason: 'invalid', cause: safe },
     )
   }
   if (/"alg"/.test(message)) {
@@ -343,30 +404,30 @@ function mapInvalid(err: oauth.OperationProcessingError, stage: Stage): unknown 
     return new TokenValidationError(
       'ERR_JWT_INVALID',
       `The token is signed with "${String(header.alg)}", which this client does not accept (expected ${JSON.stringify(isObject(err.cause) ? err.cause.expected : undefined)}). Set \`idTokenSigningAlg\` if the provider was registered with another algorithm.`,
-      { claim: 'alg', reason: 'unsupported', cause: err },
+      { claim: 'alg', reason: 'unsupported', cause: safe },
     )
   }
   const missingClaim = /JWT "(\w+)" .*claim missing/.exec(message)
   if (missingClaim?.[1]) {
-    return claimError(missingClaim[1], 'missing', `has no "${missingClaim[1]}" claim`, err)
+    return claimError(missingClaim[1], 'missing', `has no "${missingClaim[1]}" claim`, safe)
   }
   const badType = /unexpected JWT "(\w+)" .*claim type/.exec(message)
   if (badType?.[1]) {
-    return claimError(badType[1], 'invalid', `has a mistyped "${badType[1]}" claim`, err)
+    return claimError(badType[1], 'invalid', `has a mistyped "${badType[1]}" claim`, safe)
   }
   if (/ID Token "nonce"/.test(message)) {
-    return claimError('nonce', 'mismatch', 'has the wrong "nonce"', err)
+    return claimError('nonce', 'mismatch', 'has the wrong "nonce"', safe)
   }
   if (/JWT|ID Token/.test(message)) {
     return new TokenValidationError('ERR_JWT_INVALID', `The token is invalid: ${message}.`, {
       claim: 'jwt',
       reason: 'invalid',
-      cause: err,
+      cause: safe,
     })
   }
   return new NetworkError(
     'ERR_RESPONSE_INVALID',
     `The ${stage} response is not a conforming answer: ${message}. Check that the issuer is an OAuth 2 / OpenID provider.`,
-    { cause: err },
+    { cause: safe },
   )
 }
