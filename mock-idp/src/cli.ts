@@ -9,15 +9,18 @@ import { createMockIdp } from './create-mock-idp.js'
 import { defaultConfig } from './default-config.js'
 import { MockIdpConfigError } from './errors.js'
 import { createFileStorage } from './internal/file-storage.js'
+import { randomToken } from './internal/random.js'
 import type { MockIdpServer } from './listen.js'
 
 const USAGE = `Usage: mock-idp [--port 9400] [--host localhost] [--issuer URL] [--config FILE] [--data-dir DIR]
-Env: MOCK_IDP_PORT, MOCK_IDP_ISSUER`
+Env: MOCK_IDP_PORT, MOCK_IDP_ISSUER, MOCK_IDP_ADMIN_TOKEN`
 
 /** What `main()` leaves running: the server and a way to stop it. */
 export interface CliHandle {
   server: MockIdpServer
   issuer: string
+  /** What the control API takes as `Authorization: Bearer <adminToken>`; unset when it is off. */
+  adminToken: string | undefined
   stop(): Promise<void>
 }
 
@@ -103,11 +106,17 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<CliHan
     io.env.MOCK_IDP_ISSUER ??
     fileConfig.issuer ??
     (port === 9400 && host === 'localhost' ? bare.issuer : undefined)
+  const controlApi = fileConfig.controlApi ?? true
+  // Any web page could reach a listener on localhost; a secret it cannot know guards the API.
+  const adminToken = controlApi
+    ? io.env.MOCK_IDP_ADMIN_TOKEN || fileConfig.adminToken || randomToken(32)
+    : undefined
   const config: MockIdpConfig = {
     clients: bare.clients,
     users: bare.users,
     ...fileConfig,
-    controlApi: fileConfig.controlApi ?? true,
+    controlApi,
+    ...(adminToken ? { adminToken } : {}),
     ...(issuer ? { issuer } : {}),
     ...(values['data-dir'] ? { storage: createFileStorage(values['data-dir']) } : {}),
   }
@@ -134,10 +143,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<CliHan
   if (status !== 200) throw new CliError(`discovery answered ${status}`)
   io.out(`mock-idp listening on ${idp.issuer}`)
   for (const line of describe(config)) io.out(line)
+  if (adminToken) io.out(`control API (/_mock/): Authorization: Bearer ${adminToken}`)
   void idp.jwks() // generate the signing key now, after the server answers
   return {
     server,
     issuer: idp.issuer,
+    adminToken,
     async stop() {
       await server.close()
       await idp.flush()

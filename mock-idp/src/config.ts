@@ -123,7 +123,10 @@ export interface MockIdpConfig {
   autoLogin?: boolean | string
   /** Serve the `/_mock/` control API (the CLI turns it on). */
   controlApi?: boolean
-  /** Lets non-loopback callers use the control API with `Authorization: Bearer <adminToken>`. */
+  /**
+   * Required as `Authorization: Bearer <adminToken>` by every HTTP caller of the control API
+   * (`idp.fetch` needs none); the CLI generates one. Without it, loopback callers need none.
+   */
   adminToken?: string
   /** Allow plain-http redirect URIs on hosts other than loopback (a named, lenient opt-in). */
   allowHttpRedirectUris?: boolean

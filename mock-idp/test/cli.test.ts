@@ -27,9 +27,52 @@ test('main starts the bare config, prints the demo clients and users, and stops'
   expect(lines.join('\n')).toContain('web-app secret=web-app-secret')
   const res = await fetch(`${handle.server.url}/.well-known/openid-configuration`)
   expect(((await res.json()) as { issuer: string }).issuer).toBe(handle.issuer)
-  const state = await fetch(`${handle.server.url}/_mock/state`)
+  const state = await fetch(`${handle.server.url}/_mock/state`, {
+    headers: { authorization: `Bearer ${handle.adminToken!}` },
+  })
   expect(state.status).toBe(200)
   await handle.stop()
+})
+
+test('AS-10: the CLI guards the control API with an admin token it generates and prints', async () => {
+  const { lines, io } = quiet()
+  const handle = await main(['--port', '0', '--host', '127.0.0.1'], io)
+  try {
+    expect(handle.adminToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(lines).toContain(`control API (/_mock/): Authorization: Bearer ${handle.adminToken!}`)
+    const without = await fetch(`${handle.server.url}/_mock/state`)
+    expect(without.status).toBe(401)
+    expect(without.headers.get('www-authenticate')).toMatch(/^Bearer /)
+    expect(await without.json()).toMatchObject({ error: 'invalid_token' })
+    const wrong = await fetch(`${handle.server.url}/_mock/state`, {
+      headers: { authorization: `Bearer ${handle.adminToken!}x` },
+    })
+    expect(wrong.status).toBe(401)
+  } finally {
+    await handle.stop()
+  }
+  const again = await main(['--port', '0', '--host', '127.0.0.1'], quiet().io)
+  expect(again.adminToken).not.toBe(handle.adminToken)
+  await again.stop()
+})
+
+test('AS-10: MOCK_IDP_ADMIN_TOKEN chooses the admin token; a token that cannot be a bearer token is refused', async () => {
+  const { io } = quiet()
+  const handle = await main(['--port', '0', '--host', '127.0.0.1'], {
+    ...io,
+    env: { MOCK_IDP_ADMIN_TOKEN: 'chosen-token' },
+  })
+  try {
+    const res = await fetch(`${handle.server.url}/_mock/clock`, {
+      headers: { authorization: 'Bearer chosen-token' },
+    })
+    expect(res.status).toBe(200)
+  } finally {
+    await handle.stop()
+  }
+  await expect(
+    main(['--port', '0'], { ...io, env: { MOCK_IDP_ADMIN_TOKEN: 'two words' } }),
+  ).rejects.toThrow(/^invalid config: adminToken/)
 })
 
 test('--issuer and MOCK_IDP_ISSUER set the issuer', async () => {
@@ -89,7 +132,10 @@ test('--data-dir keeps refresh tokens across a restart', async () => {
   const minted = (await (
     await fetch(`${first.server.url}/_mock/tokens`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${first.adminToken!}`,
+      },
       body: JSON.stringify({ user: 'alice', clientId: 'spa' }),
     })
   ).json()) as { refresh_token: string }

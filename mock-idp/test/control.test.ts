@@ -6,7 +6,7 @@ function control(idp: MockIdp, method: string, path: string, body?: unknown): Pr
   return idp.fetch(
     new Request(`${idp.issuer}/_mock${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     }),
   )

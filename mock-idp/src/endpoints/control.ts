@@ -1,16 +1,10 @@
 import type { MockIdp } from '../create-mock-idp.js'
 import { checkFault } from '../faults.js'
 import type { IdpContext } from '../internal/context.js'
+import { checkControlAccess } from '../internal/control-access.js'
 import { readBodyText } from '../internal/params.js'
 import { jsonResponse } from '../internal/protocol-error.js'
-import { constantTimeEqual } from '../internal/random.js'
 import { MockIdpConfigError } from '../errors.js'
-
-/** Whether an address is this machine (`undefined`: an in-process call through `idp.fetch`). */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return true
-  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)
-}
 
 function problem(status: number, message: string): Response {
   return jsonResponse({ error: 'invalid_request', error_description: message }, status)
@@ -32,9 +26,100 @@ function text(value: unknown, name: string): string {
   return value
 }
 
+type ControlHandler = (
+  idp: MockIdp,
+  ctx: IdpContext,
+  request: Request,
+  param: string,
+) => Promise<Response> | Response
+
+const deviceAnswer = (ok: boolean) =>
+  ok ? jsonResponse({ ok }) : problem(404, 'no pending device authorization with that user code')
+
+/** Every control route as `METHOD /path`; `:name` is one path segment. */
+const ROUTES: Record<string, ControlHandler> = {
+  'GET /state': (idp, ctx) =>
+    jsonResponse({
+      issuer: idp.issuer,
+      now: idp.clock.now(),
+      clients: [...ctx.config.clients.keys()],
+      users: [...ctx.users.values()].map(({ password: _password, ...user }) => user),
+    }),
+  'POST /users': async (idp, _ctx, request) => {
+    idp.addUser((await readJson(request)) as never)
+    return jsonResponse({ ok: true }, 201)
+  },
+  'PATCH /users/:username': async (idp, _ctx, request, username) => {
+    idp.updateUser(username, (await readJson(request)) as never)
+    return jsonResponse({ ok: true })
+  },
+  'POST /device/approve': async (idp, _ctx, request) => {
+    const body = await readJson(request)
+    return deviceAnswer(
+      idp.approveDevice(text(body.userCode, 'userCode'), text(body.username, 'username')),
+    )
+  },
+  'POST /device/deny': async (idp, _ctx, request) => {
+    const body = await readJson(request)
+    return deviceAnswer(idp.denyDevice(text(body.userCode, 'userCode')))
+  },
+  'POST /tokens': async (idp, _ctx, request) =>
+    jsonResponse(await idp.issueTokens((await readJson(request)) as never)),
+  'POST /keys/rotate': async (idp) => {
+    await idp.rotateKeys()
+    return jsonResponse({ ok: true })
+  },
+  'GET /clock': (idp) => jsonResponse({ now: idp.clock.now() }),
+  'POST /clock': async (idp, _ctx, request) => {
+    const body = await readJson(request)
+    if (body.reset === true) idp.clock.reset()
+    else if (typeof body.set === 'number') idp.clock.set(body.set)
+    else if (typeof body.advance === 'number') idp.clock.advance(body.advance)
+    else
+      throw new TypeError(
+        'send { "advance": seconds }, { "set": epochSeconds } or { "reset": true }',
+      )
+    return jsonResponse({ now: idp.clock.now() })
+  },
+  'POST /faults': async (idp, _ctx, request) => {
+    idp.injectFault(checkFault(await readJson(request)))
+    return jsonResponse({ ok: true }, 201)
+  },
+  'DELETE /faults': (idp) => {
+    idp.clearFaults()
+    return jsonResponse({ ok: true })
+  },
+  'GET /requests': (idp) => jsonResponse(idp.requests()),
+  'DELETE /requests': (idp) => {
+    idp.clearRequests()
+    return jsonResponse({ ok: true })
+  },
+  'POST /reset': (idp) => {
+    idp.reset()
+    return jsonResponse({ ok: true })
+  },
+}
+
+/** The control routes (`POST /users`, `PATCH /users/:username`, …), for tests that cover each. */
+export const CONTROL_ROUTES: readonly string[] = Object.keys(ROUTES)
+
+/** The handler for `method path`, and its `:param` (decoded; `''` when the route has none). */
+function findRoute(method: string, path: string): [ControlHandler, string] | undefined {
+  const exact = ROUTES[`${method} ${path}`]
+  if (exact) return [exact, '']
+  for (const [route, handler] of Object.entries(ROUTES)) {
+    const [, routeMethod, prefix] = /^(\w+) (.*\/):\w+$/.exec(route) ?? []
+    if (routeMethod !== method || !prefix || !path.startsWith(prefix)) continue
+    const param = path.slice(prefix.length)
+    if (param !== '' && !param.includes('/')) return [handler, decodeURIComponent(param)]
+  }
+  return undefined
+}
+
 /**
- * The `/_mock/` control API: the test controls of the library object over HTTP, for loopback
- * callers or holders of the admin token.
+ * The `/_mock/` control API: the test controls of the library object over HTTP, for same-origin
+ * JSON requests only, and through the listener for loopback callers or holders of the admin
+ * token (see {@link checkControlAccess}).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
@@ -47,91 +132,22 @@ export async function controlEndpoint(
 ): Promise<Response> {
   if (!ctx.config.controlApi)
     return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404)
-  if (!isLoopbackAddress(remoteAddress)) {
-    const auth = request.headers.get('authorization') ?? ''
-    const token = /^bearer +(\S+)$/i.exec(auth)?.[1]
-    if (!ctx.config.adminToken || !token || !constantTimeEqual(token, ctx.config.adminToken)) {
-      return problem(403, 'the control API answers loopback callers or the admin token only')
-    }
-  }
-  const method = request.method
+  const refused = checkControlAccess(ctx, request, remoteAddress)
+  if (refused) return refused
   try {
-    const route = `${method} ${path}`
-    if (route === 'GET /state') {
-      return jsonResponse({
-        issuer: idp.issuer,
-        now: idp.clock.now(),
-        clients: [...ctx.config.clients.keys()],
-        users: [...ctx.users.values()].map(({ password: _password, ...user }) => user),
-      })
+    const found = findRoute(request.method, path)
+    if (!found) {
+      return jsonResponse(
+        { error: 'not_found', error_description: `no control ${request.method} ${path}` },
+        404,
+      )
     }
-    if (route === 'POST /users') {
-      const body = await readJson(request)
-      idp.addUser(body as never)
-      return jsonResponse({ ok: true }, 201)
-    }
-    const userMatch = /^\/users\/([^/]+)$/.exec(path)
-    if (userMatch && method === 'PATCH') {
-      const body = await readJson(request)
-      idp.updateUser(decodeURIComponent(userMatch[1]!), body as never)
-      return jsonResponse({ ok: true })
-    }
-    if (route === 'POST /device/approve') {
-      const body = await readJson(request)
-      const ok = idp.approveDevice(text(body.userCode, 'userCode'), text(body.username, 'username'))
-      return ok
-        ? jsonResponse({ ok })
-        : problem(404, 'no pending device authorization with that user code')
-    }
-    if (route === 'POST /device/deny') {
-      const body = await readJson(request)
-      const ok = idp.denyDevice(text(body.userCode, 'userCode'))
-      return ok
-        ? jsonResponse({ ok })
-        : problem(404, 'no pending device authorization with that user code')
-    }
-    if (route === 'POST /tokens') {
-      const body = await readJson(request)
-      return jsonResponse(await idp.issueTokens(body as never))
-    }
-    if (route === 'POST /keys/rotate') {
-      await idp.rotateKeys()
-      return jsonResponse({ ok: true })
-    }
-    if (route === 'GET /clock') return jsonResponse({ now: idp.clock.now() })
-    if (route === 'POST /clock') {
-      const body = await readJson(request)
-      if (body.reset === true) idp.clock.reset()
-      else if (typeof body.set === 'number') idp.clock.set(body.set)
-      else if (typeof body.advance === 'number') idp.clock.advance(body.advance)
-      else
-        throw new TypeError(
-          'send { "advance": seconds }, { "set": epochSeconds } or { "reset": true }',
-        )
-      return jsonResponse({ now: idp.clock.now() })
-    }
-    if (route === 'POST /faults') {
-      idp.injectFault(checkFault(await readJson(request)))
-      return jsonResponse({ ok: true }, 201)
-    }
-    if (route === 'DELETE /faults') {
-      idp.clearFaults()
-      return jsonResponse({ ok: true })
-    }
-    if (route === 'GET /requests') return jsonResponse(idp.requests())
-    if (route === 'DELETE /requests') {
-      idp.clearRequests()
-      return jsonResponse({ ok: true })
-    }
-    if (route === 'POST /reset') {
-      idp.reset()
-      return jsonResponse({ ok: true })
-    }
-    return jsonResponse({ error: 'not_found', error_description: `no control ${route}` }, 404)
+    return await found[0](idp, ctx, request, found[1])
   } catch (err) {
     if (
       err instanceof TypeError ||
       err instanceof SyntaxError ||
+      err instanceof URIError ||
       err instanceof MockIdpConfigError
     ) {
       return problem(400, err.message)

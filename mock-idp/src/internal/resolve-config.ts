@@ -83,6 +83,15 @@ function optionalString(value: unknown, field: string): string | undefined {
   return value
 }
 
+/** RFC 6750 §2.1 b64token: what fits in `Authorization: Bearer <token>` as is. */
+function adminToken(value: unknown): string | undefined {
+  const token = optionalString(value, 'adminToken')
+  if (token !== undefined && !/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
+    fail('adminToken must be a bearer token: letters, digits and -._~+/ only')
+  }
+  return token
+}
+
 function stringList(value: unknown, field: string): string[] | undefined {
   if (value === undefined) return undefined
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
@@ -317,7 +326,7 @@ export function resolveConfig(input: MockIdpConfig = {}): ResolvedConfig {
     signingAlg,
     autoLogin,
     controlApi: input.controlApi === true,
-    adminToken: optionalString(input.adminToken, 'adminToken'),
+    adminToken: adminToken(input.adminToken),
     allowHttpRedirectUris: allowHttp,
     storage: input.storage as MockIdpStorage | undefined,
   }

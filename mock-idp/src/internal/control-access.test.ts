@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { isLoopbackAddress } from './control.js'
+import { isLoopbackAddress } from './control-access.js'
 
 test('loopback addresses and in-process calls may use the control API; others may not', () => {
   expect(isLoopbackAddress(undefined)).toBe(true)
