@@ -1,6 +1,7 @@
 import { createMockIdp } from '@oidckit/mock-idp'
 import { expect, test } from 'vitest'
 import { basic, get, loginWithCode, post } from './helpers.js'
+import { isSignedIn } from './session.js'
 
 const webApp = { authorization: basic('web-app', 'web-app-secret') }
 
@@ -102,8 +103,61 @@ test('AS-11: logout never redirects to an unregistered URI or without an id_toke
   expect(noHint.headers.get('location')).toBeNull()
 })
 
-test('logout without a redirect shows a signed-out page', async () => {
-  const res = await get(createMockIdp(), '/oauth/logout')
+test('AS-11: logout without an id_token_hint asks first, and only the CSRF-checked POST ends the session', async () => {
+  const idp = createMockIdp()
+  const { browser } = await loginWithCode(idp)
+  const page = await browser.request(`${idp.issuer}/oauth/logout?state=%3Cb%3E`)
+  expect(page.status).toBe(200)
+  expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+  expect(page.headers.get('x-frame-options')).toBe('DENY')
+  expect(page.headers.get('referrer-policy')).toBe('no-referrer')
+  expect(page.headers.get('cache-control')).toBe('no-store')
+  const html = await page.text()
+  expect(html).toContain('Sign out?')
+  expect(html).toContain('value="&lt;b&gt;"')
+  expect(html).not.toContain('<b>')
+  expect(await isSignedIn(browser)).toBe(true)
+
+  const forged = await browser.request(`${idp.issuer}/oauth/logout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ action: 'logout', csrf_token: 'A'.repeat(43) }),
+  })
+  expect(forged.status).toBe(403)
+  expect(await isSignedIn(browser)).toBe(true)
+
+  const done = await browser.submit(html, {})
+  expect(done.status).toBe(200)
+  expect(await done.text()).toContain('Signed out')
+  expect(browser.cookies.has('mock_idp_session')).toBe(false)
+  expect(await isSignedIn(browser)).toBe(false)
+})
+
+test("AS-11: another user's valid id_token_hint does not sign the current user out without asking", async () => {
+  const idp = createMockIdp()
+  const { browser } = await loginWithCode(idp)
+  const bob = await idp.issueTokens({ user: 'bob', clientId: 'spa' })
+  const query = new URLSearchParams({
+    id_token_hint: bob.id_token!,
+    post_logout_redirect_uri: 'http://localhost:5173/',
+  })
+  const page = await browser.request(`${idp.issuer}/oauth/logout?${query}`)
+  expect(page.status).toBe(200)
+  expect(page.headers.get('location')).toBeNull()
+  expect(await isSignedIn(browser)).toBe(true)
+  // Confirmed, it ends the session and then follows the hint's registered URI.
+  const done = await browser.submit(await page.text(), {})
+  expect(done.status).toBe(303)
+  expect(done.headers.get('location')).toBe('http://localhost:5173/')
+  expect(await isSignedIn(browser)).toBe(false)
+})
+
+test('AS-11: a valid id_token_hint of the signed-in user without a redirect signs out at once', async () => {
+  const idp = createMockIdp()
+  const { tokens, browser } = await loginWithCode(idp)
+  const query = new URLSearchParams({ id_token_hint: tokens.id_token as string })
+  const res = await browser.request(`${idp.issuer}/oauth/logout?${query}`)
   expect(res.status).toBe(200)
   expect(await res.text()).toContain('Signed out')
+  expect(await isSignedIn(browser)).toBe(false)
 })
