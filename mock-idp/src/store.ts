@@ -112,10 +112,11 @@ const MiB = 1024 * 1024
  */
 export const STORE_LIMITS = {
   // Anyone can add these: a login page, a device code (the CLI client is public), a
-  // wrong user code.
+  // wrong user code, a wrong password for a username that does not exist.
   transactions: { max: 1_000, maxBytes: 4 * MiB },
   devices: { max: 1_000, maxBytes: 4 * MiB },
   userCodeFailures: { max: 1_000, maxBytes: 1 * MiB },
+  unknownUserFailures: { max: 1_000, maxBytes: 1 * MiB },
   // These take a password or a client's credentials (or the library API) to grow.
   codes: { max: 10_000, maxBytes: 8 * MiB },
   sessions: { max: 10_000, maxBytes: 4 * MiB },
@@ -123,8 +124,9 @@ export const STORE_LIMITS = {
   revokedAccessTokens: { max: 50_000, maxBytes: 8 * MiB },
   refreshTokens: { max: 50_000, maxBytes: 16 * MiB },
   assertionIds: { max: 10_000, maxBytes: 4 * MiB },
-  // Keyed by registered client_id only.
+  // Keyed by registered client_id, or known username, only.
   clientAuthFailures: { max: 10_000, maxBytes: 2 * MiB },
+  passwordFailures: { max: 10_000, maxBytes: 2 * MiB },
 } as const
 
 /** How often a listening server drops expired records (real milliseconds; expiry is by the idp clock). */
@@ -180,6 +182,10 @@ export class Store {
   userCodeFailures = new FailureCounter(STORE_LIMITS.userCodeFailures)
   /** Wrong user codes from all browsers together (AS-12); one entry. */
   allUserCodeFailures = new FailureCounter({ max: 1, maxBytes: 1024 })
+  /** Wrong passwords per known username, by a hash of it, on every login form. */
+  passwordFailures = new FailureCounter(STORE_LIMITS.passwordFailures)
+  /** Wrong passwords per unknown username, apart, so junk names never crowd out a user's count. */
+  unknownUserFailures = new FailureCounter(STORE_LIMITS.unknownUserFailures)
   #writes = 0
 
   /** Every bounded map, by name, for {@link Store.sweep} and {@link Store.clear}. */
@@ -197,6 +203,8 @@ export class Store {
       clientAuthFailures: this.clientAuthFailures.windows,
       userCodeFailures: this.userCodeFailures.windows,
       allUserCodeFailures: this.allUserCodeFailures.windows,
+      passwordFailures: this.passwordFailures.windows,
+      unknownUserFailures: this.unknownUserFailures.windows,
     } as Record<string, BoundedMap<unknown>>
   }
 

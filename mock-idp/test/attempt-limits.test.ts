@@ -1,8 +1,9 @@
 import { expect, test } from 'vitest'
 import { createMockIdp, type MockIdp } from '@oidckit/mock-idp'
-import { basic, get, post } from './helpers.js'
+import { basic, get, pkce, post } from './helpers.js'
 
-// The throttles on guessing: client secrets (AS-6) and user codes (AS-12). Each limit runs on the idp clock; while a
+// The throttles on guessing: client secrets (AS-6), user codes (AS-12) and passwords on the login
+// forms (AS-10). Each limit runs on the idp clock; while a
 // limit holds, the right answer is refused too, or the limit would not slow guessing.
 
 const CLIENT_CREDENTIALS = { grant_type: 'client_credentials' }
@@ -126,4 +127,78 @@ test('AS-12: wrong codes sent without a cookie count for all browsers only, neve
     expect((await get(idp, `/device?user_code=${wrongCodeFor(real, i)}`)).status).toBe(400)
   // A person opening verification_uri_complete in a new browser sends no cookie either.
   expect((await get(idp, `/device?user_code=${real}`)).status).toBe(200)
+})
+
+const BROWSER = 'd'.repeat(43)
+
+function deviceLogin(idp: MockIdp, userCode: string, username: string, password: string) {
+  return post(
+    idp,
+    '/device',
+    { action: 'login', user_code: userCode, username, password, csrf_token: BROWSER },
+    { cookie: `mock_idp_csrf=${BROWSER}` },
+  )
+}
+
+/** Opens the authorization endpoint's login form and returns a function that submits it. */
+async function authorizeLogin(idp: MockIdp) {
+  const query = new URLSearchParams({
+    client_id: 'spa',
+    response_type: 'code',
+    redirect_uri: 'http://localhost:5173/callback',
+    scope: 'openid',
+    code_challenge: pkce().challenge,
+    code_challenge_method: 'S256',
+  })
+  const page = await get(idp, `/oauth/authorize?${query}`, { cookie: `mock_idp_csrf=${BROWSER}` })
+  const tx = /name="tx" value="([^"]+)"/.exec(await page.text())![1]!
+  return (username: string, password: string) =>
+    post(
+      idp,
+      '/oauth/authorize',
+      { tx, csrf_token: BROWSER, username, password },
+      { cookie: `mock_idp_csrf=${BROWSER}` },
+    )
+}
+
+test('AS-10: ten wrong passwords lock a username on the device page, the right one included, for five minutes', async () => {
+  const idp = createMockIdp()
+  const code = await deviceCode(idp)
+  for (let i = 0; i < 10; i++)
+    expect((await deviceLogin(idp, code, 'alice', `w${i}`)).status).toBe(401)
+  const locked = await deviceLogin(idp, code, 'alice', 'alice-password')
+  expect(locked.status).toBe(429)
+  expect(locked.headers.get('location')).toBeNull()
+  expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(300)
+  expect(await locked.text()).toContain(
+    'Too many failed sign-ins for this username. Try again in 5 minutes.',
+  )
+  // Another username is not affected.
+  expect((await deviceLogin(idp, code, 'bob', 'bob-password')).status).toBe(303)
+  idp.clock.advance(300)
+  expect((await deviceLogin(idp, code, 'alice', 'alice-password')).status).toBe(303)
+})
+
+test('AS-10: the password limit counts across login transactions and both login forms', async () => {
+  const idp = createMockIdp()
+  const first = await authorizeLogin(idp)
+  for (let i = 0; i < 4; i++) expect((await first('alice', `w${i}`)).status).toBe(401)
+  const code = await deviceCode(idp)
+  for (let i = 0; i < 6; i++)
+    expect((await deviceLogin(idp, code, 'alice', `x${i}`)).status).toBe(401)
+  const second = await authorizeLogin(idp)
+  const locked = await second('alice', 'alice-password')
+  expect(locked.status).toBe(429)
+  expect(await locked.text()).toContain('Too many failed sign-ins for this username.')
+  // The lock does not use up the transaction: it still signs in once the window ends.
+  idp.clock.advance(300)
+  expect((await second('alice', 'alice-password')).status).toBe(303)
+})
+
+test('AS-10: an unknown username is locked like a known one, so the limit reveals nothing', async () => {
+  const idp = createMockIdp()
+  const code = await deviceCode(idp)
+  for (let i = 0; i < 10; i++)
+    expect((await deviceLogin(idp, code, 'mallory', `w${i}`)).status).toBe(401)
+  expect((await deviceLogin(idp, code, 'mallory', 'w10')).status).toBe(429)
 })

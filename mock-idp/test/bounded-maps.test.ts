@@ -215,3 +215,32 @@ test('AS-6: junk for more client_ids than the cap never resets a real client’s
   expect((await wrong('service-secret')).status, 'the tenth failure still counted').toBe(429)
   expect(windows.size).toBe(1)
 })
+
+test('AS-10: wrong passwords for more unknown usernames than the cap never reset a real user’s count', async () => {
+  const idp = createMockIdp()
+  const store = storeOf(idp)
+  const device = (await (await post(idp, '/oauth/device/code', { client_id: 'cli' })).json()) as {
+    user_code: string
+  }
+  const cookie = 'e'.repeat(43)
+  const login = (username: string, password: string) =>
+    post(
+      idp,
+      '/device',
+      { action: 'login', user_code: device.user_code, username, password, csrf_token: cookie },
+      { cookie: `mock_idp_csrf=${cookie}` },
+    )
+  for (let i = 0; i < 9; i++) expect((await login('alice', `wrong-${i}`)).status).toBe(401)
+  for (let i = 0; i < STORE_LIMITS.unknownUserFailures.max + 50; i++) {
+    const res = await login(`nobody-${i}-${i < 10 ? 'n'.repeat(60_000) : ''}`, 'guess')
+    expect(res.status).toBe(401)
+    await res.body?.cancel()
+  }
+  expect((await login('alice', 'wrong-9')).status).toBe(401)
+  expect((await login('alice', 'alice-password')).status, 'the tenth failure still counted').toBe(
+    429,
+  )
+  expect(store.unknownUserFailures.windows.size).toBe(STORE_LIMITS.unknownUserFailures.max)
+  expect(store.passwordFailures.windows.size).toBe(1)
+  for (const key of store.unknownUserFailures.windows.keys()) expect(key.length).toBeLessThan(64)
+})

@@ -2,7 +2,7 @@ import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
-import { constantTimeEqual, randomToken } from '../internal/random.js'
+import { randomToken } from '../internal/random.js'
 import {
   isLoopbackHost,
   type ResolvedClient,
@@ -11,6 +11,7 @@ import {
 import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.js'
 import { renderErrorPage } from '../pages/layout.js'
 import { renderLoginPage } from '../pages/login.js'
+import { checkPassword, lockedMessage } from '../passwords.js'
 import { currentSession, startSession } from '../sessions.js'
 import type { AuthorizationTransaction, SessionRecord } from '../store.js'
 import { verifyIdTokenHint } from '../tokens.js'
@@ -277,6 +278,7 @@ function loginPage(
   loginHint: string | undefined,
   error?: string,
   status = 200,
+  headers: Record<string, string> = {},
 ): Response {
   const csrf = csrfToken(ctx, request)
   return renderLoginPage({
@@ -288,7 +290,7 @@ function loginPage(
     error,
     users: ctx.users.values(),
     status,
-    headers: csrf.setCookie ? { 'set-cookie': csrf.setCookie } : {},
+    headers: csrf.setCookie ? { ...headers, 'set-cookie': csrf.setCookie } : headers,
   })
 }
 
@@ -311,8 +313,18 @@ async function loginSubmission(
   }
   const client = findClient(ctx, tx.clientId)
   if (!client) return renderErrorPage('The client of this request no longer exists.')
-  const user = checkPassword(ctx, params.get('username'), params.get('password'))
+  const { user, retryAfter } = await checkPassword(
+    ctx,
+    params.get('username'),
+    params.get('password'),
+  )
   if (!user) {
+    if (retryAfter > 0) {
+      // The username is locked: say so, and leave the transaction's own count alone.
+      const retry = { 'retry-after': String(retryAfter) }
+      const username = params.get('username')
+      return loginPage(ctx, request, client, txId, username, lockedMessage(retryAfter), 429, retry)
+    }
     tx.failures++
     if (tx.failures >= MAX_LOGIN_FAILURES) {
       ctx.store.transactions.delete(txId)
@@ -332,17 +344,4 @@ async function loginSubmission(
   const started = startSession(ctx, user)
   // S-3: a POST carrying credentials is answered with 303, never 307.
   return issueCode(ctx, tx, started.session, 303, { 'set-cookie': started.cookie })
-}
-
-/** The user whose password matches, compared in constant time; `undefined` otherwise. */
-export function checkPassword(
-  ctx: IdpContext,
-  username: string | undefined,
-  password: string | undefined,
-): ResolvedUser | undefined {
-  if (username === undefined || password === undefined) return undefined
-  const user = ctx.users.get(username)
-  // Compare even for unknown users so the timing does not reveal which usernames exist.
-  const ok = constantTimeEqual(password, user?.password ?? randomToken(16))
-  return ok && user ? user : undefined
 }

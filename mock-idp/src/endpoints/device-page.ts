@@ -9,8 +9,8 @@ import { formatUserCode } from '../internal/random.js'
 import { renderDeviceConfirmPage, renderUserCodePage } from '../pages/device.js'
 import { renderErrorPage, renderPage } from '../pages/layout.js'
 import { renderLoginPage } from '../pages/login.js'
+import { checkPassword, lockedMessage } from '../passwords.js'
 import { currentSession, startSession } from '../sessions.js'
-import { checkPassword } from './authorize.js'
 
 /** RFC 8628 §5.1: about 5 wrong codes per code lifetime keeps a guess near 2^-32. */
 export const MAX_USER_CODE_FAILURES = 5
@@ -63,7 +63,11 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
       const record = findPendingDevice(ctx, userCode)!
       const code = formatUserCode(record.userCode)
       if (step === 'login') {
-        const user = checkPassword(ctx, params.get('username'), params.get('password'))
+        const { user, retryAfter } = await checkPassword(
+          ctx,
+          params.get('username'),
+          params.get('password'),
+        )
         if (!user) {
           return renderLoginPage({
             action,
@@ -71,10 +75,10 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
             csrfToken: csrf.token,
             fields: { action: 'login', user_code: code },
             loginHint: params.get('username'),
-            error: 'Wrong username or password.',
+            error: retryAfter > 0 ? lockedMessage(retryAfter) : 'Wrong username or password.',
             users: ctx.users.values(),
-            status: 401,
-            headers,
+            status: retryAfter > 0 ? 429 : 401,
+            headers: retryAfter > 0 ? { ...headers, 'retry-after': String(retryAfter) } : headers,
           })
         }
         const started = startSession(ctx, user)
