@@ -27,11 +27,26 @@ const SECRET_PARAMS = new Set([
 ])
 const LOGGED_HEADERS = ['content-type', 'origin', 'authorization', 'dpop', 'user-agent']
 const MAX_ENTRIES = 500
+/** Characters of parameters one entry keeps, so the log stays small however large the requests. */
+const MAX_PARAM_CHARS = 4096
+const MAX_HEADER_CHARS = 200
 
-function redactParams(params: URLSearchParams | Map<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
+/** Adds redacted parameters to `out` until the entry has {@link MAX_PARAM_CHARS} characters. */
+function redactParams(
+  params: URLSearchParams | Map<string, string>,
+  out: Record<string, string> = {},
+): Record<string, string> {
+  let used = 0
+  for (const [name, value] of Object.entries(out)) used += name.length + value.length
   for (const [name, value] of params) {
-    out[name.slice(0, 100)] = SECRET_PARAMS.has(name) ? '[redacted]' : value.slice(0, 500)
+    const key = name.slice(0, 100)
+    const text = SECRET_PARAMS.has(name) ? '[redacted]' : value.slice(0, 500)
+    used += key.length + text.length
+    if (used > MAX_PARAM_CHARS) {
+      out['…'] = 'more parameters, not logged'
+      break
+    }
+    out[key] = text
   }
   return out
 }
@@ -57,7 +72,7 @@ export class RequestLog {
     } else if (request.method === 'POST' && type.startsWith('application/x-www-form-urlencoded')) {
       try {
         const text = await readBodyText(request)
-        Object.assign(params, redactParams(new URLSearchParams(text)))
+        redactParams(new URLSearchParams(text), params)
       } catch {
         // unreadable bodies are the handler's to refuse
       }
@@ -66,7 +81,7 @@ export class RequestLog {
         const json = JSON.parse(await readBodyText(request)) as unknown
         if (json && typeof json === 'object' && !Array.isArray(json)) {
           const map = new Map(Object.entries(json).map(([k, v]) => [k, String(v)]))
-          Object.assign(params, redactParams(map))
+          redactParams(map, params)
         }
       } catch {
         // the handler answers invalid_request
@@ -76,8 +91,9 @@ export class RequestLog {
     for (const name of LOGGED_HEADERS) {
       const value = request.headers.get(name)
       if (value === null) continue
-      headers[name] =
+      const logged =
         name === 'authorization' || name === 'dpop' ? `${value.split(' ')[0]} [redacted]` : value
+      headers[name] = logged.slice(0, MAX_HEADER_CHARS)
     }
     const entry: LoggedRequest = {
       time,

@@ -244,3 +244,28 @@ test('AS-10: wrong passwords for more unknown usernames than the cap never reset
   expect(store.passwordFailures.windows.size).toBe(1)
   for (const key of store.unknownUserFailures.windows.keys()) expect(key.length).toBeLessThan(64)
 })
+
+test('AS-17: the request log stays small however large and many the requests', async () => {
+  const idp = createMockIdp()
+  const params = new URLSearchParams({ grant_type: 'client_credentials' })
+  for (let i = 0; params.toString().length < 60_000; i++) params.set(`p${i}`, 'v'.repeat(200))
+  const junk = () =>
+    idp.fetch(
+      new Request(`${idp.issuer}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(params.toString().length),
+          'user-agent': 'u'.repeat(12_000),
+          authorization: `X${'y'.repeat(12_000)}`,
+        },
+        body: params,
+      }),
+    )
+  for (let i = 0; i < 520; i++) await (await junk()).body?.cancel()
+  const log = idp.requests()
+  expect(log).toHaveLength(500)
+  // 500 entries of about 4 KB each, however large the requests were.
+  expect(JSON.stringify(log).length).toBeLessThan(500 * 5_000)
+  expect(log.at(-1)!.params['…']).toBe('more parameters, not logged')
+})
