@@ -1,12 +1,14 @@
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-const COMPACT = /^([\w-]+)\.([\w-]+)\.([\w-]+)$/
+const COMPACT = /^([\w-]+)\.([\w-]*)\.([\w-]*)$/
 
 /**
  * Whether `token` is a JWS in compact serialization with every segment in canonical base64url:
  * the URL-safe alphabet, no padding, no stray characters, and zero unused trailing bits (RFC 7515
  * §2, §3.1, §7.1). Lenient decoders read `==` padding, the `+/` alphabet or altered trailing bits
  * as the same bytes, which turns one token into many strings: a check that refuses anything else
- * keeps a token's string, and so every cache, denylist and log keyed on it, unique.
+ * keeps a token's string, and so every cache, denylist and log keyed on it, unique. An empty
+ * payload or signature is well formed (an unsecured JWS): refusing `alg: none` is the signature
+ * check's job, which names the `alg` as the reason.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-2
  * @example

@@ -153,6 +153,8 @@ test('C-10, C-7: the public API offers no password grant and no implicit flow', 
 test('RP-14: isCompactJws accepts only canonical base64url compact JWS', () => {
   expect(isCompactJws('eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl')).toBe(true)
   expect(isCompactJws('eyJhbGciOiJSUzI1NiJ9.e30.QQ')).toBe(true)
+  // Unsecured: well formed here, refused by the alg check.
+  expect(isCompactJws('eyJhbGciOiJub25lIn0.e30.')).toBe(true)
   for (const token of [
     'eyJhbGciOiJSUzI1NiJ9.e30=.c2lnbmF0dXJl',
     'eyJhbGciOiJSUzI1NiJ9.e30.c2ln+mF0dXJl',
@@ -161,7 +163,7 @@ test('RP-14: isCompactJws accepts only canonical base64url compact JWS', () => {
     'eyJhbGciOiJSUzI1NiJ9.e30.QUF',
     'eyJhbGciOiJSUzI1NiJ9.e30.Q',
     'eyJhbGciOiJSUzI1NiJ9. e30.c2ln',
-    'eyJhbGciOiJSUzI1NiJ9.e30.',
+    '.e30.c2ln',
     'eyJhbGciOiJSUzI1NiJ9.e30.c2ln.c2ln',
     'eyJhbGciOiJSUzI1NiJ9.e30',
     42,
