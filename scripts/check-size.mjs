@@ -6,8 +6,9 @@ const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`
 
 // DESIGN.md's 10 KB target for browser-pkce + core is not met yet (core's one-class Client pulls
 // every grant into an SPA): until core's browser path is split, the check holds today's size as
-// a ceiling, so the bundle cannot grow, and names the target it still misses.
-const ceiling = { browserPkce: 24 * 1024 }
+// a ceiling, so the bundle cannot grow, and names the target it still misses. Raised from 24 KB
+// for keeping tokens and secrets out of every error (RP-10, about 0.85 KB gzip).
+const ceiling = { browserPkce: 25 * 1024 }
 
 const [pkce, react] = await Promise.all([
   measureBundle(fixtures.browserPkce),
