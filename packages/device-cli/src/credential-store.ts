@@ -208,7 +208,13 @@ function emptyFile(): CredentialsFile {
 }
 
 function parseFile(text: string): CredentialsFile {
-  const data: unknown = JSON.parse(text)
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    // JSON.parse quotes the text around the fault, and the file holds tokens (RP-10).
+    throw new SyntaxError('not valid JSON')
+  }
   if (!isRecord(data) || data.version !== 1 || !isRecord(data.credentials)) {
     throw new SyntaxError('not an oidckit credentials file, version 1')
   }

@@ -98,6 +98,7 @@ describe.skipIf(!posix)('a credentials folder others can write to', () => {
     })
     expect(code).toBe(1)
     expect(err.join('')).toContain(`The credentials folder ${dir}`)
+    expect(err.join('')).not.toContain('Unexpected error')
     expect(err.join('').trim().split('\n')).toHaveLength(1)
   })
 })

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { inspect } from 'node:util'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { CredentialStore, OAuthError, TokenSet, isLoginRequired } from '@oidckit/device-cli'
 import { tempDir } from './helpers.js'
@@ -69,6 +70,22 @@ test('moves a corrupt file aside and says how to recover, without losing it', as
     '{"version": 1, "credentials": {',
   )
   expect(await store.get(key)).toBeUndefined()
+})
+
+test('RP-10: the error about a corrupt file quotes none of it', async () => {
+  const store = new CredentialStore({ configDir: dir })
+  const secret = 'SECRET-REFRESH-TOKEN-0123456789'
+  await writeFile(
+    store.path,
+    `{"version": 1, "credentials": {"k": {"refreshToken": "${secret}"}x`,
+    {
+      mode: 0o600,
+    },
+  )
+  const err = await store.get(key).catch((e: unknown) => e)
+  expect(isLoginRequired(err)).toBe(true)
+  expect(inspect(err, { depth: Infinity, showHidden: true })).not.toContain(secret)
+  expect((err as Error).message).toContain('not valid JSON')
 })
 
 test('treats a file of the wrong shape as corrupt', async () => {

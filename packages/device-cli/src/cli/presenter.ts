@@ -2,6 +2,7 @@ import { renderUnicodeCompact } from 'uqr'
 import { DiscoveryError, NetworkError, OAuthError, OidcKitError } from '@oidckit/core'
 import type { DeviceCode } from '../device-login.js'
 import type { CliIo, Output } from './io.js'
+import { INSECURE_DIR_CODE } from '../internal/private-dir.js'
 
 // Everything the CLI shows a person lives here; the commands only decide what happened.
 
@@ -159,6 +160,8 @@ export function describeError(err: unknown, issuer: string): string {
     return `${err.message} Run \`oidckit login\` to sign in again.`
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code
+  // The message names the folder and the fix (chmod 700, or OIDCKIT_CONFIG_DIR).
+  if (code === INSECURE_DIR_CODE) return (err as Error).message
   if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'EROFS') {
     return `Could not write the credentials (${(err as Error).message}). Free some space or fix the permissions, or set OIDCKIT_CONFIG_DIR.`
   }
