@@ -42,7 +42,7 @@ test('the code flow with PKCE signs alice in through the login form', async () =
   expect(tokens.refresh_token).toEqual(expect.any(String))
 })
 
-test('the login page carries anti-framing, referrer and CSP headers and a CSRF token', async () => {
+test('S-13, AS-10: the login page carries anti-framing, referrer and CSP headers and a CSRF token', async () => {
   const idp = createMockIdp()
   const { challenge } = pkce()
   const res = await get(

@@ -75,7 +75,7 @@ test('a client without the device grant gets unauthorized_client', async () => {
   expect(await res.json()).toMatchObject({ error: 'unauthorized_client' })
 })
 
-test('the device page takes the code, the login and the approval through plain forms', async () => {
+test('S-13: the device page takes the code, the login and the approval through plain forms, and cannot be framed', async () => {
   const idp = createMockIdp()
   const device = await start(idp)
   const browser = new Browser(idp)
