@@ -125,6 +125,20 @@ export const KEY_CASES: readonly IdTokenCase[] = [
   },
 ]
 
+/**
+ * The request timeout, in ms, for every case whose endpoint answers, however badly: far beyond
+ * vitest's 20 s test timeout, so a busy machine makes such a case slower but never changes its
+ * outcome.
+ */
+export const GENEROUS_TIMEOUT = 60_000
+
+/**
+ * The request timeout, in ms, for a case whose endpoint never finishes its answer (`silence`,
+ * `stalled-body`). There the timeout is the only way the call can end, so its length changes how
+ * long the case waits, not what it asserts; vitest's test timeout catches an SDK that ignores it.
+ */
+export const SILENT_TIMEOUT = 500
+
 /** A broken token endpoint answer and the NetworkError code it must become. */
 export interface TokenEndpointCase {
   fault: TokenEndpointFault
