@@ -7,12 +7,10 @@ import { createTokenVerifier } from '@oidckit/node-server'
 import { createTokenSource } from '@oidckit/service-credentials'
 import { createHostileProvider } from '../src/hostile-provider.js'
 import type { DiscoveryFault, HostileProvider } from '../src/hostile-provider.js'
-import { rejectionOf } from '../src/hostile-cases.js'
+import { GENEROUS_TIMEOUT, SILENT_TIMEOUT, rejectionOf } from '../src/hostile-cases.js'
 
 // One hostile discovery document, every package: each refuses it with a typed error before
 // it sends anything to an endpoint the document names (C-12, RP-7, RP-10).
-
-const TIMEOUT = 1000
 
 interface DiscoveryCase {
   fault: DiscoveryFault
@@ -20,6 +18,11 @@ interface DiscoveryCase {
   why: string
   type: typeof DiscoveryError | typeof NetworkError
   code: string
+  /**
+   * The request timeout of the packages that take one: short only where the document never
+   * comes, so that the timeout is the only way the call can end.
+   */
+  timeout: number
 }
 
 const CASES: readonly DiscoveryCase[] = [
@@ -29,6 +32,7 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'names another issuer',
     type: DiscoveryError,
     code: 'ERR_DISCOVERY_ISSUER_MISMATCH',
+    timeout: GENEROUS_TIMEOUT,
   },
   {
     fault: 'insecure-endpoint',
@@ -36,6 +40,7 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'has a plain http token endpoint on a public host',
     type: DiscoveryError,
     code: 'ERR_INSECURE_ENDPOINT',
+    timeout: GENEROUS_TIMEOUT,
   },
   {
     fault: 'not-an-object',
@@ -43,6 +48,7 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'is a JSON array',
     type: DiscoveryError,
     code: 'ERR_DISCOVERY_INVALID',
+    timeout: GENEROUS_TIMEOUT,
   },
   {
     fault: 'html',
@@ -50,6 +56,7 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'is an HTML page',
     type: NetworkError,
     code: 'ERR_RESPONSE_NOT_JSON',
+    timeout: GENEROUS_TIMEOUT,
   },
   {
     fault: 'invalid-json',
@@ -57,6 +64,7 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'does not parse',
     type: NetworkError,
     code: 'ERR_RESPONSE_NOT_JSON',
+    timeout: GENEROUS_TIMEOUT,
   },
   {
     fault: 'server-error',
@@ -64,6 +72,7 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'is an HTTP 500',
     type: NetworkError,
     code: 'ERR_SERVER_ERROR',
+    timeout: GENEROUS_TIMEOUT,
   },
   {
     fault: 'huge-body',
@@ -71,6 +80,7 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'is 5 MB',
     type: NetworkError,
     code: 'ERR_RESPONSE_TOO_LARGE',
+    timeout: GENEROUS_TIMEOUT,
   },
   {
     fault: 'redirect',
@@ -78,14 +88,23 @@ const CASES: readonly DiscoveryCase[] = [
     why: 'is a redirect elsewhere',
     type: NetworkError,
     code: 'ERR_UNEXPECTED_STATUS',
+    timeout: GENEROUS_TIMEOUT,
   },
-  { fault: 'silence', req: 'RP-10', why: 'never comes', type: NetworkError, code: 'ERR_TIMEOUT' },
+  {
+    fault: 'silence',
+    req: 'RP-10',
+    why: 'never comes',
+    type: NetworkError,
+    code: 'ERR_TIMEOUT',
+    timeout: SILENT_TIMEOUT,
+  },
   {
     fault: 'stalled-body',
     req: 'RP-10',
     why: 'stalls midway',
     type: NetworkError,
     code: 'ERR_TIMEOUT',
+    timeout: SILENT_TIMEOUT,
   },
 ]
 
@@ -112,12 +131,10 @@ async function provider(fault: DiscoveryFault): Promise<HostileProvider> {
 }
 
 async function expectRefused(idp: HostileProvider, run: Promise<unknown>, c: DiscoveryCase) {
-  const started = Date.now()
   const err = await rejectionOf(run)
   expect(err).toBeInstanceOf(OidcKitError)
   expect(err).toBeInstanceOf(c.type)
   expect((err as OidcKitError).code).toBe(c.code)
-  expect(Date.now() - started).toBeLessThan(TIMEOUT + 2000)
   // Nothing but discovery was asked for.
   expect(Object.keys(idp.hits).filter((path) => !path.startsWith('/.well-known/'))).toEqual([])
 }
@@ -130,7 +147,7 @@ test.concurrent.each(rows(CASES))(
       issuer: idp.issuer,
       clientId: idp.clientId,
       fetch: idp.fetch,
-      timeout: TIMEOUT,
+      timeout: c.timeout,
     })
     await expectRefused(idp, run, c)
   },
@@ -146,7 +163,7 @@ test.concurrent.each(rows(CASES))(
       clientId: idp.clientId,
       redirectUri: 'http://localhost:5173/callback',
       fetch: idp.fetch,
-      timeout: TIMEOUT,
+      timeout: c.timeout,
       adapters: {
         location: {
           href: () => 'http://localhost:5173/',
@@ -176,7 +193,7 @@ test.concurrent.each(rows(CASES))(
       clientId: idp.clientId,
       clientSecret: 'app-secret',
       fetch: idp.fetch,
-      timeout: TIMEOUT,
+      timeout: c.timeout,
       retry: false,
     })
     await expectRefused(idp, source.getToken(), c)
