@@ -197,7 +197,7 @@ describe('a hostile JWKS endpoint', () => {
   // RP-10 via RFC 8725 §3.10 [r]: a JWKS that cannot be read fails the request as a NetworkError
   // (node-server answers 503), with the code saying what went wrong.
   test.concurrent.each(endpointRows(TOKEN_ENDPOINT_CASES))(
-    'RP-3, RP-10: verify() fails typed when the JWKS answers %s, with %s, within the 5 s JWKS timeout',
+    'RP-3, RP-10: verify() fails typed when the JWKS answers %s, with %s (a silent one at the 5 s JWKS timeout)',
     async (_why, _code, { fault, code }) => {
       const provider = await createHostileProvider()
       provider.jwksFault = fault
@@ -206,10 +206,8 @@ describe('a hostile JWKS endpoint', () => {
         audience: provider.audience,
         fetch: provider.fetch,
       })
-      const started = Date.now()
       const err = await rejectionOf(v.verify(await provider.accessToken()))
       expectNetworkError(err, code)
-      expect(Date.now() - started).toBeLessThan(5000 + 2000)
       expect(toBearerError(err).status).toBe(503)
     },
   )
