@@ -18,6 +18,7 @@ import {
   isLoopbackHost,
   parseIssuer,
 } from './internal/discovery.js'
+import { withHint } from './internal/hints.js'
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, createHttp } from './internal/http.js'
 import type { CustomFetch } from './internal/http.js'
 import { checkAccessTokenHash, checkIssuedAt, checkRefreshedIdToken } from './internal/id-token.js'
@@ -229,7 +230,10 @@ export class Client<Claims extends object = object> {
     if (this.#as.require_pushed_authorization_requests === true) {
       throw argumentError(
         'ERR_INVALID_ARG_VALUE',
-        'This provider requires pushed authorization requests (require_pushed_authorization_requests): use `await client.createAuthorizationUrl(...)`.',
+        withHint(
+          'This provider requires pushed authorization requests (require_pushed_authorization_requests).',
+          'par',
+        ),
       )
     }
     const url = this.#endpoint('authorization_endpoint')
@@ -471,7 +475,7 @@ export class Client<Claims extends object = object> {
       if (this.#clock() / 1000 >= device.expiresAt) {
         throw new OAuthError(
           'ERR_DEVICE_CODE_EXPIRED',
-          'The device code expired before the user approved it. Start a new device login.',
+          withHint('The device code expired before the user approved it.', 'deviceExpired'),
           { error: 'expired_token' },
         )
       }
@@ -624,7 +628,7 @@ export class Client<Claims extends object = object> {
     if (typeof value !== 'string') {
       throw new DiscoveryError(
         'ERR_ENDPOINT_NOT_SUPPORTED',
-        `The provider ${this.#as.issuer} advertises no ${name}; it does not support this operation.`,
+        withHint(`The provider ${this.#as.issuer} advertises no ${name}.`, 'unsupported'),
       )
     }
     return new URL(value)

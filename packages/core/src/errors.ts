@@ -3,6 +3,11 @@
  * subclass with a stable `code`; caller misuse is a `TypeError` with `code`
  * `'ERR_INVALID_ARG_TYPE'` or `'ERR_INVALID_ARG_VALUE'`.
  *
+ * Messages are one line. The explanation after it (what to check, what to do) is
+ * development-only: a build with `process.env.NODE_ENV === 'production'` keeps the code and the
+ * one-line message and leaves the explanation out of the bundle. Switch on `code`, never on the
+ * message text.
+ *
  * @module
  */
 
@@ -90,7 +95,9 @@ function oneLine(text: string): string {
 }
 
 /**
- * Base class of every oidckit error, with a stable `code` an app can switch on.
+ * Base class of every oidckit error, with a stable `code` an app can switch on. The `message` is
+ * one line; its explanatory hint (what to check, what to do) is there in development only, and
+ * left out when `process.env.NODE_ENV` is `'production'`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @example
@@ -134,6 +141,7 @@ export interface OAuthErrorOptions extends OidcKitErrorOptions {
 /**
  * The authorization server answered with an OAuth 2 error: an error body from an endpoint, a
  * `WWW-Authenticate` challenge, or `?error=` on the callback.
+ * Its message is one line; the hint after it is development-only (see {@link OidcKitError}).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
@@ -196,6 +204,7 @@ export type TokenValidationReason =
 /**
  * A token, a callback or a UserInfo response failed validation. Never a warning: the token is
  * not used.
+ * Its message is one line; the hint after it is development-only (see {@link OidcKitError}).
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
  * @example
@@ -230,6 +239,7 @@ export class TokenValidationError extends OidcKitError {
 /**
  * The provider's discovery metadata is unusable: the wrong `issuer`, a malformed document, an
  * insecure endpoint, or an endpoint the operation needs is not advertised.
+ * Its message is one line; the hint after it is development-only (see {@link OidcKitError}).
  *
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
@@ -265,6 +275,7 @@ export class DiscoveryError extends OidcKitError {
 /**
  * The HTTP exchange failed or its answer is unusable: a timeout, a dropped connection, a 5xx, an
  * HTML page instead of JSON, a body over the size limit.
+ * Its message is one line; the hint after it is development-only (see {@link OidcKitError}).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
  * @example

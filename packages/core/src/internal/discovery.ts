@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi'
 import { DiscoveryError } from '../errors.js'
 import type { FetchLike, IssuerMetadata } from '../types.js'
 import { argumentError, isObject } from './assert.js'
+import { withHint } from './hints.js'
 import type { CustomFetch } from './http.js'
 import { mapError } from './map-error.js'
 
@@ -42,31 +43,10 @@ export function parseIssuer(issuer: unknown, allowInsecure: boolean): URL {
   if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
     throw argumentError(
       'ERR_INVALID_ARG_VALUE',
-      `\`issuer\` ${url.href} uses http on a non-loopback host. Use https; for local development only, set \`allowInsecure: true\`.`,
+      withHint(`\`issuer\` ${url.href} uses http on a non-loopback host.`, 'insecure'),
     )
   }
   return url
-}
-
-/** Explains how an advertised issuer differs from the expected one. */
-export function issuerMismatchHint(expected: string, actual: string): string {
-  const strip = (value: string) => value.replace(/\/+$/, '')
-  if (strip(expected) === strip(actual))
-    return 'They differ only by a trailing slash: pass the issuer exactly as the provider advertises it.'
-  if (expected.toLowerCase() === actual.toLowerCase())
-    return 'They differ only in letter case: issuer comparison is exact.'
-  let a: URL, b: URL
-  try {
-    a = new URL(expected)
-    b = new URL(actual)
-  } catch {
-    return 'The advertised issuer is not a valid URL: the provider is misconfigured.'
-  }
-  if (a.protocol !== b.protocol)
-    return `The provider advertises ${b.protocol} instead of ${a.protocol}: a TLS-terminating proxy may hide the scheme from it.`
-  if (a.host !== b.host)
-    return `The provider advertises a different host (${b.host}): check the issuer URL, or the provider's public hostname setting behind a proxy.`
-  return `The provider advertises a different path (${b.pathname}): multi-tenant providers need the full issuer, e.g. including the realm or tenant.`
 }
 
 /** Checks every endpoint of the metadata: a valid URL, https unless insecure is permitted. */
@@ -96,7 +76,10 @@ export function checkMetadata(
     if (url.protocol !== 'http:' || !allowHttp(url)) {
       throw new DiscoveryError(
         'ERR_INSECURE_ENDPOINT',
-        `The metadata of ${issuer} has "${key}" ${url.href}, which is not https. Fix the provider's public URL; for local development only, set \`allowInsecure: true\`.`,
+        withHint(
+          `The metadata of ${issuer} has "${key}" ${url.href}, which is not https.`,
+          'insecureMetadata',
+        ),
       )
     }
   }
@@ -133,7 +116,12 @@ export async function fetchMetadata(
       if (err.code === oauth.JSON_ATTRIBUTE_COMPARISON && typeof body?.issuer === 'string') {
         throw new DiscoveryError(
           'ERR_DISCOVERY_ISSUER_MISMATCH',
-          `The provider at ${expected} advertises the issuer ${body.issuer}, which must equal the issuer it was fetched for (OIDC Discovery §4.3). ${issuerMismatchHint(expected, body.issuer)}`,
+          withHint(
+            `The provider at ${expected} advertises the issuer ${body.issuer}, which must equal the issuer it was fetched for (OIDC Discovery §4.3).`,
+            'issuerMismatch',
+            expected,
+            body.issuer,
+          ),
           { expectedIssuer: expected, actualIssuer: body.issuer, cause: err },
         )
       }

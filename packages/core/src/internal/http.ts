@@ -1,5 +1,6 @@
 import { NetworkError } from '../errors.js'
 import type { FetchLike } from '../types.js'
+import { withHint } from './hints.js'
 import { safeCause } from './sanitize.js'
 import { collectSecrets, redact } from './secrets.js'
 import type { Secrets } from './secrets.js'
@@ -76,7 +77,7 @@ export function createHttp(options: HttpOptions): CustomFetch {
       if (kind === 'timeout') {
         return new NetworkError(
           'ERR_TIMEOUT',
-          `No complete answer from ${url} within ${options.timeout} ms. Check that the server is up and reachable, or raise the \`timeout\` option.`,
+          withHint(`No complete answer from ${url} within ${options.timeout} ms.`, 'timeout'),
           { url, cause: safeCause(cause, secrets) },
         )
       }
@@ -88,14 +89,13 @@ export function createHttp(options: HttpOptions): CustomFetch {
       }
       const reason = redact(describe(cause), secrets)
       return fallback === 'ERR_CONNECTION_FAILED'
-        ? new NetworkError(
-            fallback,
-            `Could not reach ${url}: ${reason}. Check the URL, DNS and that the server is running.`,
-            { url, cause: safeCause(cause, secrets) },
-          )
+        ? new NetworkError(fallback, withHint(`Could not reach ${url}: ${reason}.`, 'connection'), {
+            url,
+            cause: safeCause(cause, secrets),
+          })
         : new NetworkError(
             fallback,
-            `The answer from ${url} broke off before its end: ${reason}. Retry; if it persists, check the server or a proxy in between.`,
+            withHint(`The answer from ${url} broke off before its end: ${reason}.`, 'bodyRead'),
             { url, cause: safeCause(cause, secrets) },
           )
     }
@@ -158,7 +158,7 @@ function checkStatus(url: string, response: Response): void {
     const location = redirectTarget(url, response.headers.get('location'))
     throw new NetworkError(
       'ERR_UNEXPECTED_STATUS',
-      `${url} answered with a redirect${location ? ` to ${location}` : ''}; redirects from authorization server endpoints are not followed (RFC 9700 §4.11). Configure the exact endpoint or issuer URL.`,
+      withHint(`${url} answered with a redirect${location ? ` to ${location}` : ''}.`, 'redirect'),
       { url, status },
     )
   }
@@ -166,7 +166,10 @@ function checkStatus(url: string, response: Response): void {
     void response.body?.cancel().catch(() => undefined)
     throw new NetworkError(
       'ERR_SERVER_ERROR',
-      `${url} answered with HTTP ${status}: the authorization server failed. Retry later, or check the server's logs.`,
+      withHint(
+        `${url} answered with HTTP ${status}: the authorization server failed.`,
+        'serverError',
+      ),
       { url, status },
     )
   }
@@ -192,7 +195,10 @@ async function readCapped(
   const tooLarge = () =>
     new NetworkError(
       'ERR_RESPONSE_TOO_LARGE',
-      `The answer from ${url} is larger than ${limit} bytes and was not read. Check the URL; raise \`maxResponseBytes\` only if the provider really sends documents this large.`,
+      withHint(
+        `The answer from ${url} is larger than ${limit} bytes and was not read.`,
+        'tooLarge',
+      ),
       { url, status: response.status },
     )
   const declared = Number(response.headers.get('content-length'))
@@ -237,18 +243,21 @@ function checkContentType(url: string, response: Response, body: Uint8Array): un
     } catch (cause) {
       throw new NetworkError(
         'ERR_RESPONSE_NOT_JSON',
-        `The answer from ${url} (HTTP ${response.status}) is declared JSON but does not parse (malformed or truncated). Check the server or a proxy in between.`,
+        withHint(
+          `The answer from ${url} (HTTP ${response.status}) is declared JSON but does not parse (malformed or truncated).`,
+          'malformedJson',
+        ),
         { url, status: response.status, cause },
       )
     }
   }
-  const hint =
-    type === 'text/html'
-      ? 'an HTML page (often a login page, a proxy error page, or the wrong URL)'
-      : `a ${type ?? 'body without a content-type'}`
   throw new NetworkError(
     'ERR_RESPONSE_NOT_JSON',
-    `${url} answered HTTP ${response.status} with ${hint} instead of JSON. Check the issuer URL and that nothing in between rewrites the answer.`,
+    withHint(
+      `${url} answered HTTP ${response.status} with ${type === 'text/html' ? 'an HTML page' : `a ${type ?? 'body without a content-type'}`} instead of JSON.`,
+      'notJson',
+      type === 'text/html',
+    ),
     { url, status: response.status },
   )
 }

@@ -1,5 +1,6 @@
 import { TokenValidationError } from '../errors.js'
 import type { IdTokenClaims } from '../types.js'
+import { withHint } from './hints.js'
 import { base64urlEncode, decodeJwtHeader } from './jwt.js'
 
 function reject(claim: string, reason: TokenValidationError['reason'], message: string) {
@@ -12,7 +13,10 @@ export function checkIssuedAt(claims: IdTokenClaims, nowSeconds: number, toleran
     throw reject(
       'iat',
       'not_yet_valid',
-      `The ID token's "iat" (issued-at time) is ${claims.iat - nowSeconds} s in the future, beyond the ${tolerance} s clock tolerance. Check the clocks of this machine and the provider.`,
+      withHint(
+        `The ID token's "iat" (issued-at time) is ${claims.iat - nowSeconds} s in the future, beyond the ${tolerance} s clock tolerance.`,
+        'clocks',
+      ),
     )
   }
 }
@@ -42,7 +46,7 @@ export async function checkAccessTokenHash(
     throw reject(
       'at_hash',
       'mismatch',
-      'The ID token\'s "at_hash" does not match the access token: the access token was swapped. Both were rejected.',
+      withHint('The ID token\'s "at_hash" does not match the access token.', 'swapped'),
     )
   }
 }
@@ -59,7 +63,10 @@ export function checkRefreshedIdToken(previous: IdTokenClaims, next: IdTokenClai
     reject(
       claim,
       'mismatch',
-      `The refreshed ID token's "${claim}" differs from the original ID token's (OIDC Core §12.2): it does not describe the same user and session. Sign the user in again.`,
+      withHint(
+        `The refreshed ID token's "${claim}" differs from the original ID token's (OIDC Core §12.2).`,
+        'sameSession',
+      ),
     )
   if (next.iss !== previous.iss) throw mismatch('iss')
   if (next.sub !== previous.sub) throw mismatch('sub')

@@ -8,6 +8,7 @@ import {
   TokenValidationError,
 } from '../errors.js'
 import { isObject } from './assert.js'
+import { withHint } from './hints.js'
 import { safeCause, safeResponse } from './sanitize.js'
 import { redact } from './secrets.js'
 
@@ -21,18 +22,6 @@ export type Stage =
   | 'revocation'
   | 'device'
   | 'par'
-
-const CLAIM_NAMES: Record<string, string> = {
-  iss: 'issuer',
-  aud: 'audience',
-  azp: 'authorized party',
-  exp: 'expiration time',
-  iat: 'issued-at time',
-  nbf: 'not-before time',
-  nonce: 'nonce',
-  sub: 'subject',
-  auth_time: 'authentication time',
-}
 
 function isArgumentError(err: unknown): boolean {
   return (
@@ -98,7 +87,11 @@ export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<strin
         response: err.response,
       },
       (what) =>
-        `The authorization server refused the ${stage} request: ${what}.${hintFor(err.error)}`,
+        withHint(
+          `The authorization server refused the ${stage} request: ${what}.`,
+          'oauthError',
+          err.error,
+        ),
     )
   }
   if (err instanceof oauth.AuthorizationResponseError) {
@@ -112,7 +105,11 @@ export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<strin
         uri: err.cause.get('error_uri') ?? undefined,
       },
       (what) =>
-        `The authorization server returned an error to the redirect URI: ${what}.${hintFor(err.error)}`,
+        withHint(
+          `The authorization server returned an error to the redirect URI: ${what}.`,
+          'oauthError',
+          err.error,
+        ),
     )
   }
   if (err instanceof oauth.WWWAuthenticateChallengeError) {
@@ -128,7 +125,10 @@ export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<strin
         response: err.response,
       },
       (what) =>
-        `The ${stage} endpoint answered HTTP ${err.status} with a ${redact(challenge?.scheme ?? 'WWW-Authenticate', secrets)} challenge: ${what}. Check the token or the client credentials.`,
+        withHint(
+          `The ${stage} endpoint answered HTTP ${err.status} with a ${redact(challenge?.scheme ?? 'WWW-Authenticate', secrets)} challenge: ${what}.`,
+          'challenge',
+        ),
     )
   }
   const cause = safeCause(err, secrets)
@@ -178,28 +178,15 @@ export async function mapErrorWithBody(
           response: err.response,
         },
         (what) =>
-          `The authorization server refused the ${stage} request (HTTP ${err.status}): ${what}.${hintFor(error)}`,
+          withHint(
+            `The authorization server refused the ${stage} request (HTTP ${err.status}): ${what}.`,
+            'oauthError',
+            error,
+          ),
       )
     }
   }
   return mapError(err, stage, secrets)
-}
-
-function hintFor(error: string): string {
-  switch (error) {
-    case 'invalid_client':
-      return ' Check the client ID, the client secret or key, and `tokenEndpointAuthMethod`.'
-    case 'invalid_grant':
-      return ' The code or refresh token is expired, used or revoked: sign the user in again.'
-    case 'invalid_scope':
-      return ' Request only scopes this client is registered for.'
-    case 'unauthorized_client':
-      return ' This client is not allowed to use this grant; check its registration.'
-    case 'access_denied':
-      return ' The user or the server declined the request.'
-    default:
-      return ''
-  }
 }
 
 function mapUnsupported(
@@ -212,14 +199,20 @@ function mapUnsupported(
   if (isObject(detail) && typeof detail.alg === 'string') {
     return new TokenValidationError(
       'ERR_JWT_INVALID',
-      `The token uses the JWS algorithm "${detail.alg}", which is not accepted (RFC 8725): it must be an asymmetric signature from the issuer's JWKS.`,
+      withHint(
+        `The token uses the JWS algorithm "${detail.alg}", which is not accepted (RFC 8725).`,
+        'asymmetric',
+      ),
       { claim: 'alg', reason: 'unsupported', cause },
     )
   }
   if (/implicit|hybrid/.test(message)) {
     return new TokenValidationError(
       'ERR_AUTHORIZATION_RESPONSE_INVALID',
-      'The callback carries tokens (implicit or hybrid flow); only the authorization code flow is accepted. Use response_type=code.',
+      withHint(
+        'The callback carries tokens (implicit or hybrid flow); only the authorization code flow is accepted.',
+        'codeFlow',
+      ),
       { claim: 'response_type', reason: 'unsupported', cause },
     )
   }
@@ -232,7 +225,7 @@ function mapUnsupported(
   }
   return new TokenValidationError(
     'ERR_JWT_INVALID',
-    `The token cannot be processed: ${message}. Check the provider's signing configuration.`,
+    withHint(`The token cannot be processed: ${message}.`, 'signingConfig'),
     { claim: 'header', reason: 'unsupported', cause },
   )
 }
@@ -251,7 +244,10 @@ function mapProcessing(
       if (claim === 'exp') {
         return new TokenValidationError(
           'ERR_JWT_EXPIRED',
-          'The ID token has expired (its "exp" is in the past, beyond the clock tolerance). Check the clocks of this machine and the provider, or sign in again.',
+          withHint(
+            'The ID token has expired (its "exp" is in the past, beyond the clock tolerance).',
+            'expired',
+          ),
           { claim: 'exp', reason: 'expired', cause: safe },
         )
       }
@@ -294,8 +290,14 @@ function mapProcessing(
       return new TokenValidationError(
         'ERR_JWKS_NO_MATCHING_KEY',
         /multiple/.test(message)
-          ? 'Several keys in the issuer\'s JWKS match the token and it names no "kid"; the provider must set a kid.'
-          : "No key in the issuer's JWKS matches the token's \"kid\" and algorithm, even after refetching the JWKS. The token was not signed by this issuer's current keys.",
+          ? withHint(
+              'Several keys in the issuer\'s JWKS match the token and it names no "kid".',
+              'missingKid',
+            )
+          : withHint(
+              'No key in the issuer\'s JWKS matches the token\'s "kid" and algorithm, even after refetching the JWKS.',
+              'unknownKey',
+            ),
         { claim: 'kid', reason: 'mismatch', cause: safe },
       )
     case oauth.PARSE_ERROR:
@@ -319,7 +321,10 @@ function mapProcessing(
       const status = err.cause instanceof Response ? err.cause.status : undefined
       return new NetworkError(
         'ERR_UNEXPECTED_STATUS',
-        `The ${stage} endpoint answered with an unexpected HTTP status${status ? ` ${status}` : ''} and no OAuth error body. Check the endpoint URL and the provider's logs.`,
+        withHint(
+          `The ${stage} endpoint answered with an unexpected HTTP status${status ? ` ${status}` : ''} and no OAuth error body.`,
+          'unexpectedStatus',
+        ),
         { status, cause: safe },
       )
     }
@@ -327,13 +332,19 @@ function mapProcessing(
     case oauth.REQUEST_PROTOCOL_FORBIDDEN:
       return new DiscoveryError(
         'ERR_INSECURE_ENDPOINT',
-        `Refusing a request over an insecure protocol (${err.cause instanceof URL ? err.cause.href : 'non-https'}). Use https, or set \`allowInsecure: true\` for local development only.`,
+        withHint(
+          `Refusing a request over an insecure protocol (${err.cause instanceof URL ? err.cause.href : 'non-https'}).`,
+          'insecure',
+        ),
         { cause: safe },
       )
     case oauth.MISSING_SERVER_METADATA:
       return new DiscoveryError(
         'ERR_ENDPOINT_NOT_SUPPORTED',
-        `The provider's metadata has no ${text(cause.attribute) ?? 'endpoint'} for this ${stage} request; it does not support this operation.`,
+        withHint(
+          `The provider's metadata has no ${text(cause.attribute) ?? 'endpoint'} for this ${stage} request.`,
+          'unsupported',
+        ),
         { cause: safe },
       )
     case oauth.INVALID_SERVER_METADATA:
@@ -359,10 +370,9 @@ function claimError(
   what: string,
   cause: unknown,
 ): TokenValidationError {
-  const name = CLAIM_NAMES[claim] ? ` (${CLAIM_NAMES[claim]})` : ''
   return new TokenValidationError(
     'ERR_JWT_CLAIM_VALIDATION_FAILED',
-    `The ID token ${what}; "${claim}"${name} failed validation and the token was rejected. Check the client and issuer configuration, or sign in again.`,
+    withHint(`The ID token ${what}.`, 'claim', claim),
     { claim, reason, cause },
   )
 }
@@ -378,13 +388,21 @@ function mapInvalid(
     const missing = /missing/.test(message)
     const advice =
       claim === 'iss'
-        ? missing
-          ? 'The provider advertises authorization_response_iss_parameter_supported but the callback has no "iss" (RFC 9207): possible mix-up attack.'
-          : 'The callback\'s "iss" is not this client\'s issuer (RFC 9207): the response came from another authorization server (mix-up attack).'
+        ? withHint(
+            missing
+              ? 'The callback has no "iss" (RFC 9207).'
+              : 'The callback\'s "iss" is not this client\'s issuer (RFC 9207).',
+            'mixUp',
+            missing,
+          )
         : claim === 'state'
-          ? missing
-            ? 'The callback has no "state": it was not started by this client. Start a new login.'
-            : 'The callback\'s "state" does not match this login: it was not started by this browser session (CSRF). Start a new login.'
+          ? withHint(
+              missing
+                ? 'The callback has no "state".'
+                : 'The callback\'s "state" does not match this login.',
+              'csrf',
+              missing,
+            )
           : `The callback is invalid: ${message}.`
     return new TokenValidationError('ERR_AUTHORIZATION_RESPONSE_INVALID', advice, {
       claim,
@@ -395,7 +413,7 @@ function mapInvalid(
   if (/signature verification failed/.test(message)) {
     return new TokenValidationError(
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-      "The ID token's signature does not verify with the issuer's key: it was forged or altered. It was rejected.",
+      withHint("The ID token's signature does not verify with the issuer's key.", 'forged'),
       { claim: 'signature', reason: 'invalid', cause: safe },
     )
   }
@@ -403,7 +421,10 @@ function mapInvalid(
     const header = isObject(err.cause) && isObject(err.cause.header) ? err.cause.header : {}
     return new TokenValidationError(
       'ERR_JWT_INVALID',
-      `The token is signed with "${String(header.alg)}", which this client does not accept (expected ${JSON.stringify(isObject(err.cause) ? err.cause.expected : undefined)}). Set \`idTokenSigningAlg\` if the provider was registered with another algorithm.`,
+      withHint(
+        `The token is signed with "${String(header.alg)}", which this client does not accept (expected ${JSON.stringify(isObject(err.cause) ? err.cause.expected : undefined)}).`,
+        'algorithm',
+      ),
       { claim: 'alg', reason: 'unsupported', cause: safe },
     )
   }
@@ -427,7 +448,7 @@ function mapInvalid(
   }
   return new NetworkError(
     'ERR_RESPONSE_INVALID',
-    `The ${stage} response is not a conforming answer: ${message}. Check that the issuer is an OAuth 2 / OpenID provider.`,
+    withHint(`The ${stage} response is not a conforming answer: ${message}.`, 'nonConforming'),
     { cause: safe },
   )
 }
