@@ -1,4 +1,9 @@
-import type { ClientPrivateKey, FetchLike, TokenEndpointAuthMethod } from './types.js'
+import type {
+  ClientAuthentication,
+  ClientPrivateKey,
+  FetchLike,
+  TokenEndpointAuthMethod,
+} from './types.js'
 
 /**
  * How a {@link Client} identifies itself and talks to the provider. Durations of our own timers
@@ -57,6 +62,60 @@ export interface ClientOptions {
  * ```
  */
 export interface DiscoverOptions extends ClientOptions {
+  /** The issuer identifier; `http:` only on loopback hosts unless `allowInsecure`. */
+  issuer: string | URL
+  /** Milliseconds a discovered document is reused. Default 10 minutes. */
+  cacheTtl?: number | undefined
+  /** Fetch the document again even when a fresh one is cached. */
+  forceRefresh?: boolean | undefined
+}
+
+/**
+ * The credentials of a confidential client, for `createClientAuthentication()`: a secret, a
+ * private key, and the method to use them with.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ * @example
+ * ```ts
+ * const credentials: ClientAuthenticationOptions = { clientSecret: 'web-app-secret' }
+ * ```
+ */
+export type ClientAuthenticationOptions = Pick<
+  ClientOptions,
+  'clientSecret' | 'privateKey' | 'tokenEndpointAuthMethod'
+>
+
+/**
+ * Options of `createClientConfig()`: those of a {@link Client} with the credentials replaced by
+ * a `clientAuthentication`, so a public client's bundle carries no other authentication method.
+ *
+ * @see https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata
+ * @example
+ * ```ts
+ * const options: ClientConfigOptions = {
+ *   clientId: 'web-app',
+ *   clientAuthentication: createClientAuthentication({ clientSecret: 'web-app-secret' }),
+ * }
+ * ```
+ */
+export interface ClientConfigOptions extends Omit<
+  ClientOptions,
+  'clientSecret' | 'privateKey' | 'tokenEndpointAuthMethod'
+> {
+  /** How the client authenticates to the provider; default none (a public client). */
+  clientAuthentication?: ClientAuthentication | undefined
+}
+
+/**
+ * Options of `discover()`: the configuration's options plus where and how to discover.
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ * @example
+ * ```ts
+ * const options: DiscoverConfigOptions = { issuer: 'https://id.example.com', clientId: 'spa' }
+ * ```
+ */
+export interface DiscoverConfigOptions extends ClientConfigOptions {
   /** The issuer identifier; `http:` only on loopback hosts unless `allowInsecure`. */
   issuer: string | URL
   /** Milliseconds a discovered document is reused. Default 10 minutes. */

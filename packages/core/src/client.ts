@@ -1,82 +1,39 @@
-import * as oauth from 'oauth4webapi'
+import { buildAuthorizationUrl } from './authorization-url.js'
+import type { AuthorizationUrlParams } from './authorization-url.js'
+import { authorizationCodeGrant } from './authorization-code-grant.js'
+import type { AuthorizationCodeChecks } from './authorization-code-grant.js'
+import type { ClientConfig } from './client-config.js'
+import { clientCredentialsGrant } from './client-credentials-grant.js'
 import type { ClientOptions, DiscoverOptions } from './client-options.js'
-import { isCompactJws } from './compact-jws.js'
-import { DiscoveryError, OAuthError, TokenValidationError } from './errors.js'
-import {
-  argumentError,
-  assertNonNegativeNumber,
-  assertOptionalString,
-  assertString,
-  isObject,
-} from './internal/assert.js'
+import { requestDeviceAuthorization } from './device-authorization.js'
+import type { DeviceAuthorizationOptions } from './device-authorization.js'
+import { buildEndSessionUrl } from './end-session-url.js'
+import type { EndSessionUrlParams } from './end-session-url.js'
+import { checkOptions, configure } from './internal/config.js'
 import { createClientAuth, resolveAuthMethod } from './internal/client-auth.js'
-import {
-  DEFAULT_CACHE_TTL,
-  cachedMetadata,
-  checkMetadata,
-  fetchMetadata,
-  isLoopbackHost,
-  parseIssuer,
-} from './internal/discovery.js'
-import { withHint } from './internal/hints.js'
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, createHttp } from './internal/http.js'
-import type { CustomFetch } from './internal/http.js'
-import { checkAccessTokenHash, checkIssuedAt, checkRefreshedIdToken } from './internal/id-token.js'
-import { mapError, mapErrorWithBody } from './internal/map-error.js'
-import type { Stage } from './internal/map-error.js'
-import { addSecret } from './internal/secrets.js'
-import { abortedError, sleep } from './internal/sleep.js'
-import { TokenSet } from './token-set.js'
+import { checkedMetadata, discoverMetadata } from './internal/discovery.js'
+import { introspectToken } from './introspect.js'
+import type { TokenTypeHintOptions } from './introspect.js'
+import { pollDeviceToken } from './poll-device-token.js'
+import { pushAuthorizationRequest } from './push-authorization-request.js'
+import { refreshGrant } from './refresh-grant.js'
+import { revokeToken } from './revoke.js'
+import type { TokenSet } from './token-set.js'
 import type {
   DeviceAuthorization,
-  IdTokenClaims,
   IntrospectionResult,
   IssuerMetadata,
-  TokenTypeHint,
+  RequestOptions,
+  TokenRequestOptions,
   UserInfo,
 } from './types.js'
-
-/** Parameters of an authorization request; extra parameters (`prompt`, `login_hint`…) pass through. */
-export interface AuthorizationUrlParams {
-  /** Space-separated scopes. Default `openid`. */
-  scope?: string | undefined
-  /** From `randomState()`; always required (C-1). */
-  state: string
-  /** From `randomNonce()`; required when `scope` includes `openid`. */
-  nonce?: string | undefined
-  /** `createPkce().challenge`; always required (C-4). */
-  codeChallenge: string
-  /** Overrides the client's `redirectUri`. */
-  redirectUri?: string | undefined
-  /** Extra authorization request parameters, sent as given. */
-  [parameter: string]: string | undefined
-}
+import { fetchUserinfo } from './userinfo.js'
+import type { UserinfoOptions } from './userinfo.js'
 
 /** Options of `createAuthorizationUrl()`. */
 export interface CreateAuthorizationUrlOptions {
   /** Use PAR even when the provider does not require it (it must advertise the endpoint). */
   par?: boolean | undefined
-  signal?: AbortSignal | undefined
-}
-
-/** The checks an authorization response is validated against. */
-export interface AuthorizationCodeChecks {
-  /** The `state` sent with the authorization request. */
-  state: string
-  /** The `code_verifier` (`createPkce().verifier`). */
-  codeVerifier: string
-  /** The `nonce` sent; when given, an ID token with that nonce is required. */
-  nonce?: string | undefined
-  /** The `max_age` sent, in seconds; `auth_time` is then required and checked. */
-  maxAge?: number | undefined
-  /** The `redirect_uri` sent, when not the client's default. */
-  redirectUri?: string | undefined
-  signal?: AbortSignal | undefined
-}
-
-/** Options of every network call. */
-export interface RequestOptions {
-  /** Aborts the call; it rejects with `NetworkError` `ERR_ABORTED`. */
   signal?: AbortSignal | undefined
 }
 
@@ -88,18 +45,11 @@ export interface IssuerInfo {
   readonly metadata: IssuerMetadata
 }
 
-const reservedAuthorizationParams = new Set([
-  'client_id',
-  'response_type',
-  'redirect_uri',
-  'code_challenge',
-  'code_challenge_method',
-  'request_uri',
-])
-
 /**
  * An OpenID Connect / OAuth 2 client of one provider: authorization URLs, every grant,
- * UserInfo, introspection, revocation and logout, with every response validated.
+ * UserInfo, introspection, revocation and logout, with every response validated. A thin class
+ * over the protocol functions (`discover()`, `authorizationCodeGrant()`, `refreshGrant()`…), for
+ * servers and scripts; a browser app that imports only the functions it calls bundles less.
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html
  * @see https://www.rfc-editor.org/rfc/rfc6749
@@ -125,23 +75,21 @@ export class Client<Claims extends object = object> {
   readonly issuer: IssuerInfo
   readonly clientId: string
   readonly redirectUri: string | undefined
-  readonly #as: IssuerMetadata
-  readonly #options: ClientOptions
-  readonly #auth: oauth.ClientAuth
-  readonly #clock: () => number
-  readonly #tolerance: number
-  readonly #insecure: boolean
+  /** The frozen configuration the protocol functions (`refreshGrant()`…) take. */
+  readonly config: ClientConfig
 
-  private constructor(metadata: IssuerMetadata, options: ClientOptions, insecure: boolean) {
-    this.#as = metadata
-    this.#options = options
-    this.#insecure = insecure
-    this.#clock = options.clock ?? (() => Date.now())
-    this.#tolerance = options.clockTolerance ?? 30
+  private constructor(metadata: IssuerMetadata, options: ClientOptions) {
+    const {
+      clientSecret: _secret,
+      privateKey: _key,
+      tokenEndpointAuthMethod: _method,
+      ...rest
+    } = options
+    const clientAuthentication = createClientAuth(resolveAuthMethod(options, metadata), options)
+    this.config = configure(metadata, { ...rest, clientAuthentication })
     this.clientId = options.clientId
     this.redirectUri = options.redirectUri
     this.issuer = Object.freeze({ identifier: metadata.issuer, metadata })
-    this.#auth = createClientAuth(resolveAuthMethod(options, metadata), options)
   }
 
   /**
@@ -161,22 +109,7 @@ export class Client<Claims extends object = object> {
     options: DiscoverOptions,
   ): Promise<Client<Claims>> {
     checkOptions(options)
-    assertNonNegativeNumber(options.cacheTtl, '`cacheTtl`')
-    const allowInsecure = options.allowInsecure === true
-    const issuer = parseIssuer(options.issuer, allowInsecure)
-    const allowHttp = httpPolicy(issuer, allowInsecure)
-    const http = createHttp(transport(options))
-    const metadata = await cachedMetadata(
-      {
-        fetch: options.fetch,
-        issuer,
-        now: (options.clock ?? (() => Date.now()))(),
-        ttl: options.cacheTtl ?? DEFAULT_CACHE_TTL,
-        forceRefresh: options.forceRefresh === true,
-      },
-      () => fetchMetadata(issuer, String(options.issuer), http, allowHttp),
-    )
-    return new Client<Claims>(metadata, options, issuer.protocol === 'http:' || allowInsecure)
+    return new Client<Claims>(await discoverMetadata(options), options)
   }
 
   /**
@@ -198,17 +131,7 @@ export class Client<Claims extends object = object> {
     options: ClientOptions,
   ): Client<Claims> {
     checkOptions(options)
-    if (!isObject(metadata)) {
-      throw argumentError('ERR_INVALID_ARG_TYPE', '`metadata` must be a discovery document object.')
-    }
-    const allowInsecure = options.allowInsecure === true
-    const issuer = parseIssuer(metadata.issuer, allowInsecure)
-    checkMetadata(metadata, metadata.issuer, httpPolicy(issuer, allowInsecure))
-    return new Client<Claims>(
-      Object.freeze({ ...metadata }),
-      options,
-      issuer.protocol === 'http:' || allowInsecure,
-    )
+    return new Client<Claims>(checkedMetadata(metadata, options.allowInsecure === true), options)
   }
 
   /**
@@ -227,18 +150,7 @@ export class Client<Claims extends object = object> {
    * ```
    */
   authorizationUrl(params: AuthorizationUrlParams): URL {
-    if (this.#as.require_pushed_authorization_requests === true) {
-      throw argumentError(
-        'ERR_INVALID_ARG_VALUE',
-        withHint(
-          'This provider requires pushed authorization requests (require_pushed_authorization_requests).',
-          'par',
-        ),
-      )
-    }
-    const url = this.#endpoint('authorization_endpoint')
-    for (const [key, value] of this.#authorizationParams(params)) url.searchParams.set(key, value)
-    return url
+    return buildAuthorizationUrl(this.config, params)
   }
 
   /**
@@ -256,23 +168,10 @@ export class Client<Claims extends object = object> {
     params: AuthorizationUrlParams,
     options?: CreateAuthorizationUrlOptions,
   ): Promise<URL> {
-    const usePar = this.#as.require_pushed_authorization_requests === true || options?.par === true
+    const usePar =
+      this.config.metadata.require_pushed_authorization_requests === true || options?.par === true
     if (!usePar) return this.authorizationUrl(params)
-    const parameters = this.#authorizationParams(params)
-    const url = this.#endpoint('authorization_endpoint')
-    const result = await this.#call('par', options?.signal, async (req, client) => {
-      const response = await oauth.pushedAuthorizationRequest(
-        this.#as,
-        client,
-        this.#auth,
-        parameters,
-        req,
-      )
-      return oauth.processPushedAuthorizationResponse(this.#as, client, response)
-    })
-    url.searchParams.set('client_id', this.clientId)
-    url.searchParams.set('request_uri', result.request_uri)
-    return url
+    return pushAuthorizationRequest(this.config, params, options)
   }
 
   /**
@@ -290,48 +189,11 @@ export class Client<Claims extends object = object> {
    * console.log(tokens.claims()?.sub)
    * ```
    */
-  async authorizationCodeGrant(
+  authorizationCodeGrant(
     callback: string | URL | URLSearchParams,
     checks: AuthorizationCodeChecks,
   ): Promise<TokenSet<Claims>> {
-    if (!isObject(checks)) {
-      throw argumentError(
-        'ERR_INVALID_ARG_TYPE',
-        'authorizationCodeGrant() needs { state, codeVerifier, nonce? }.',
-      )
-    }
-    assertString(checks.state, '`state`')
-    assertString(checks.codeVerifier, '`codeVerifier`')
-    assertOptionalString(checks.nonce, '`nonce`')
-    assertNonNegativeNumber(checks.maxAge, '`maxAge`')
-    const redirectUri = checks.redirectUri ?? this.redirectUri
-    assertString(redirectUri, '`redirectUri` (in the checks or the client options)')
-    const parameters = callbackParameters(callback)
-    let validated: URLSearchParams
-    try {
-      validated = oauth.validateAuthResponse(this.#as, this.#client(), parameters, checks.state)
-    } catch (err) {
-      const secrets = new Set<string>()
-      addSecret(secrets, parameters.get('code'))
-      addSecret(secrets, checks.codeVerifier)
-      throw mapError(err, 'callback', secrets)
-    }
-    return this.#call('token', checks.signal, async (req, client) => {
-      const response = await oauth.authorizationCodeGrantRequest(
-        this.#as,
-        client,
-        this.#auth,
-        validated,
-        redirectUri,
-        checks.codeVerifier,
-        req,
-      )
-      const result = await oauth.processAuthorizationCodeResponse(this.#as, client, response, {
-        expectedNonce: checks.nonce,
-        maxAge: checks.maxAge,
-      })
-      return this.#tokenSet(response, result, req)
-    })
+    return authorizationCodeGrant<Claims>(this.config, callback, checks)
   }
 
   /**
@@ -347,28 +209,11 @@ export class Client<Claims extends object = object> {
    * tokens = await client.refresh(tokens)
    * ```
    */
-  async refresh(
+  refresh(
     refreshToken: string | TokenSet<Claims>,
-    options?: RequestOptions & {
-      scope?: string | undefined
-      resource?: string | string[] | undefined
-    },
+    options?: TokenRequestOptions,
   ): Promise<TokenSet<Claims>> {
-    const previous = refreshToken instanceof TokenSet ? refreshToken : undefined
-    const token = previous ? previous.refreshToken : refreshToken
-    assertString(
-      token,
-      previous ? 'The TokenSet has no refresh token; its `refreshToken`' : '`refreshToken`',
-    )
-    const additionalParameters = extraParameters(options?.scope, options?.resource)
-    return this.#call('token', options?.signal, async (req, client) => {
-      const response = await oauth.refreshTokenGrantRequest(this.#as, client, this.#auth, token, {
-        ...req,
-        additionalParameters,
-      })
-      const result = await oauth.processRefreshTokenResponse(this.#as, client, response)
-      return this.#tokenSet(response, result, req, previous)
-    })
+    return refreshGrant<Claims>(this.config, refreshToken, options)
   }
 
   /**
@@ -383,24 +228,8 @@ export class Client<Claims extends object = object> {
    * const { accessToken } = await client.clientCredentials({ scope: 'api:read', resource: 'https://api.example.com' })
    * ```
    */
-  async clientCredentials(
-    options?: RequestOptions & {
-      scope?: string | undefined
-      resource?: string | string[] | undefined
-    },
-  ): Promise<TokenSet<Claims>> {
-    const parameters = extraParameters(options?.scope, options?.resource)
-    return this.#call('token', options?.signal, async (req, client) => {
-      const response = await oauth.clientCredentialsGrantRequest(
-        this.#as,
-        client,
-        this.#auth,
-        parameters,
-        req,
-      )
-      const result = await oauth.processClientCredentialsResponse(this.#as, client, response)
-      return this.#tokenSet(response, result, req)
-    })
+  clientCredentials(options?: TokenRequestOptions): Promise<TokenSet<Claims>> {
+    return clientCredentialsGrant<Claims>(this.config, options)
   }
 
   /**
@@ -415,32 +244,8 @@ export class Client<Claims extends object = object> {
    * console.log(`Open ${device.verificationUri} and enter ${device.userCode}`)
    * ```
    */
-  async deviceAuthorization(
-    options?: RequestOptions & { scope?: string | undefined; [parameter: string]: unknown },
-  ): Promise<DeviceAuthorization> {
-    const parameters = new URLSearchParams()
-    for (const [key, value] of Object.entries(options ?? {})) {
-      if (key !== 'signal' && typeof value === 'string') parameters.set(key, value)
-    }
-    return this.#call('device', options?.signal, async (req, client) => {
-      const response = await oauth.deviceAuthorizationRequest(
-        this.#as,
-        client,
-        this.#auth,
-        parameters,
-        req,
-      )
-      const result = await oauth.processDeviceAuthorizationResponse(this.#as, client, response)
-      return {
-        deviceCode: result.device_code,
-        userCode: result.user_code,
-        verificationUri: result.verification_uri,
-        verificationUriComplete: result.verification_uri_complete,
-        expiresIn: result.expires_in,
-        expiresAt: Math.floor(this.#clock() / 1000) + result.expires_in,
-        interval: result.interval ?? 5,
-      }
-    })
+  deviceAuthorization(options?: DeviceAuthorizationOptions): Promise<DeviceAuthorization> {
+    return requestDeviceAuthorization(this.config, options)
   }
 
   /**
@@ -457,51 +262,11 @@ export class Client<Claims extends object = object> {
    * const tokens = await client.pollDeviceToken(device, { signal: AbortSignal.timeout(600_000) })
    * ```
    */
-  async pollDeviceToken(
+  pollDeviceToken(
     device: DeviceAuthorization,
     options?: RequestOptions,
   ): Promise<TokenSet<Claims>> {
-    if (!isObject(device)) {
-      throw argumentError(
-        'ERR_INVALID_ARG_TYPE',
-        'pollDeviceToken() needs the result of deviceAuthorization().',
-      )
-    }
-    assertString(device.deviceCode, '`device.deviceCode`')
-    const signal = options?.signal
-    let interval = typeof device.interval === 'number' && device.interval >= 0 ? device.interval : 5
-    for (;;) {
-      await sleep(interval * 1000, signal)
-      if (this.#clock() / 1000 >= device.expiresAt) {
-        throw new OAuthError(
-          'ERR_DEVICE_CODE_EXPIRED',
-          withHint('The device code expired before the user approved it.', 'deviceExpired'),
-          { error: 'expired_token' },
-        )
-      }
-      try {
-        return await this.#call('device', signal, async (req, client) => {
-          const response = await oauth.deviceCodeGrantRequest(
-            this.#as,
-            client,
-            this.#auth,
-            device.deviceCode,
-            req,
-          )
-          const result = await oauth.processDeviceCodeResponse(this.#as, client, response)
-          return this.#tokenSet(response, result, req)
-        })
-      } catch (err) {
-        if (signal?.aborted) throw abortedError(signal)
-        if (err instanceof OAuthError && err.error === 'authorization_pending') continue
-        // RFC 8628 §3.5: slow_down adds 5 s to this and every later interval.
-        if (err instanceof OAuthError && err.error === 'slow_down') {
-          interval += 5
-          continue
-        }
-        throw err
-      }
-    }
+    return pollDeviceToken<Claims>(this.config, device, options)
   }
 
   /**
@@ -517,27 +282,11 @@ export class Client<Claims extends object = object> {
    * const same = await client.userinfo(tokens.accessToken, { expectedSubject: tokens.claims()!.sub })
    * ```
    */
-  async userinfo(
+  userinfo(
     tokens: TokenSet<Claims> | string,
-    options?: RequestOptions & { expectedSubject?: string | undefined },
+    options?: UserinfoOptions,
   ): Promise<UserInfo<Claims>> {
-    const accessToken = tokens instanceof TokenSet ? tokens.accessToken : tokens
-    assertString(accessToken, '`accessToken`')
-    const expected =
-      options?.expectedSubject ?? (tokens instanceof TokenSet ? tokens.claims()?.sub : undefined)
-    if (typeof expected !== 'string' || expected === '') {
-      throw argumentError(
-        'ERR_INVALID_ARG_VALUE',
-        'userinfo() needs a subject to check the response against (RP-6): pass a TokenSet with an ID token, or `{ expectedSubject }`.',
-      )
-    }
-    return this.#call('userinfo', options?.signal, async (req, client) => {
-      const response = await oauth.userInfoRequest(this.#as, client, accessToken, req)
-      const signed = response.headers.get('content-type')?.startsWith('application/jwt') === true
-      const result = await oauth.processUserInfoResponse(this.#as, client, expected, response)
-      if (signed) await oauth.validateApplicationLevelSignature(this.#as, response, req)
-      return result as unknown as UserInfo<Claims>
-    })
+    return fetchUserinfo<Claims>(this.config, tokens, options)
   }
 
   /**
@@ -550,18 +299,8 @@ export class Client<Claims extends object = object> {
    * const { active, scope } = await client.introspect(token, { tokenTypeHint: 'access_token' })
    * ```
    */
-  async introspect(
-    token: string,
-    options?: RequestOptions & { tokenTypeHint?: TokenTypeHint | undefined },
-  ): Promise<IntrospectionResult> {
-    assertString(token, '`token`')
-    return this.#call('introspection', options?.signal, async (req, client) => {
-      const response = await oauth.introspectionRequest(this.#as, client, this.#auth, token, {
-        ...req,
-        additionalParameters: hint(options?.tokenTypeHint),
-      })
-      return oauth.processIntrospectionResponse(this.#as, client, response)
-    })
+  introspect(token: string, options?: TokenTypeHintOptions): Promise<IntrospectionResult> {
+    return introspectToken(this.config, token, options)
   }
 
   /**
@@ -575,18 +314,8 @@ export class Client<Claims extends object = object> {
    * await client.revoke(tokens.refreshToken!, { tokenTypeHint: 'refresh_token' })
    * ```
    */
-  async revoke(
-    token: string,
-    options?: RequestOptions & { tokenTypeHint?: TokenTypeHint | undefined },
-  ): Promise<void> {
-    assertString(token, '`token`')
-    await this.#call('revocation', options?.signal, async (req, client) => {
-      const response = await oauth.revocationRequest(this.#as, client, this.#auth, token, {
-        ...req,
-        additionalParameters: hint(options?.tokenTypeHint),
-      })
-      await oauth.processRevocationResponse(response)
-    })
+  revoke(token: string, options?: TokenTypeHintOptions): Promise<void> {
+    return revokeToken(this.config, token, options)
   }
 
   /**
@@ -600,225 +329,7 @@ export class Client<Claims extends object = object> {
    * location.assign(client.endSessionUrl({ idTokenHint: tokens.idToken, postLogoutRedirectUri: 'http://localhost:5173/', state }))
    * ```
    */
-  endSessionUrl(params?: {
-    idTokenHint?: string | TokenSet<Claims> | undefined
-    postLogoutRedirectUri?: string | undefined
-    state?: string | undefined
-    [parameter: string]: unknown
-  }): URL {
-    const url = this.#endpoint('end_session_endpoint')
-    const { idTokenHint, postLogoutRedirectUri, state, ...extra } = params ?? {}
-    const hintValue = idTokenHint instanceof TokenSet ? idTokenHint.idToken : idTokenHint
-    assertOptionalString(hintValue, '`idTokenHint`')
-    assertOptionalString(postLogoutRedirectUri, '`postLogoutRedirectUri`')
-    assertOptionalString(state, '`state`')
-    url.searchParams.set('client_id', this.clientId)
-    if (hintValue) url.searchParams.set('id_token_hint', hintValue)
-    if (postLogoutRedirectUri)
-      url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri)
-    if (state) url.searchParams.set('state', state)
-    for (const [key, value] of Object.entries(extra)) {
-      if (typeof value === 'string') url.searchParams.set(key, value)
-    }
-    return url
+  endSessionUrl(params?: EndSessionUrlParams): URL {
+    return buildEndSessionUrl(this.config, params)
   }
-
-  #endpoint(name: 'authorization_endpoint' | 'end_session_endpoint'): URL {
-    const value = this.#as[name]
-    if (typeof value !== 'string') {
-      throw new DiscoveryError(
-        'ERR_ENDPOINT_NOT_SUPPORTED',
-        withHint(`The provider ${this.#as.issuer} advertises no ${name}.`, 'unsupported'),
-      )
-    }
-    return new URL(value)
-  }
-
-  #authorizationParams(params: AuthorizationUrlParams): URLSearchParams {
-    if (!isObject(params)) {
-      throw argumentError(
-        'ERR_INVALID_ARG_TYPE',
-        'authorizationUrl() needs { scope, state, nonce, codeChallenge }.',
-      )
-    }
-    const { scope = 'openid', state, nonce, codeChallenge, redirectUri, ...extra } = params
-    assertString(state, '`state` (use randomState())')
-    assertString(codeChallenge, '`codeChallenge` (use createPkce())')
-    assertString(scope, '`scope`')
-    if (scope.split(' ').includes('openid')) assertString(nonce, '`nonce` (use randomNonce())')
-    else assertOptionalString(nonce, '`nonce`')
-    const redirect = redirectUri ?? this.redirectUri
-    assertString(redirect, '`redirectUri` (in the parameters or the client options)')
-    const parameters = new URLSearchParams({
-      client_id: this.clientId,
-      response_type: 'code',
-      redirect_uri: redirect,
-      scope,
-      state,
-      code_challenge: codeChallenge,
-      code_challenge_method: 'S256',
-    })
-    if (nonce !== undefined) parameters.set('nonce', nonce)
-    for (const [key, value] of Object.entries(extra)) {
-      if (value === undefined) continue
-      if (reservedAuthorizationParams.has(key) || parameters.has(key)) {
-        throw argumentError(
-          'ERR_INVALID_ARG_VALUE',
-          `The authorization parameter \`${key}\` is set by oidckit; do not pass it as an extra parameter.`,
-        )
-      }
-      assertString(value, `The authorization parameter \`${key}\``)
-      parameters.set(key, value)
-    }
-    return parameters
-  }
-
-  /** oauth4webapi's client record for one call, with the injected clock as a skew. */
-  #client(): oauth.Client {
-    return {
-      client_id: this.clientId,
-      id_token_signed_response_alg: this.#options.idTokenSigningAlg ?? 'RS256',
-      [oauth.clockSkew]: Math.floor(this.#clock() / 1000) - Math.floor(Date.now() / 1000),
-      [oauth.clockTolerance]: this.#tolerance,
-    }
-  }
-
-  async #call<T>(
-    stage: Stage,
-    signal: AbortSignal | undefined,
-    run: (
-      req: { [oauth.customFetch]: CustomFetch; [oauth.allowInsecureRequests]: boolean },
-      client: oauth.Client,
-    ) => Promise<T>,
-  ): Promise<T> {
-    if (signal?.aborted) throw abortedError(signal)
-    // RP-10: what this call sends and receives is kept out of any error it raises.
-    const secrets = new Set<string>()
-    const http = createHttp({ ...transport(this.#options), signal, secrets })
-    try {
-      return await run(
-        { [oauth.customFetch]: http, [oauth.allowInsecureRequests]: this.#insecure },
-        this.#client(),
-      )
-    } catch (err) {
-      throw await mapErrorWithBody(err, stage, secrets)
-    }
-  }
-
-  async #tokenSet(
-    response: Response,
-    result: oauth.TokenEndpointResponse,
-    req: { [oauth.customFetch]: CustomFetch; [oauth.allowInsecureRequests]: boolean },
-    previous?: TokenSet<Claims>,
-  ): Promise<TokenSet<Claims>> {
-    let claims = oauth.getValidatedIdTokenClaims(result) as (IdTokenClaims & Claims) | undefined
-    if (claims && result.id_token) {
-      // One token, one string: no padding, no `+/`, no stray bits (RFC 7515 §2).
-      if (!isCompactJws(result.id_token)) {
-        throw new TokenValidationError(
-          'ERR_JWT_INVALID',
-          'The ID token is not a compact JWS in canonical base64url (RFC 7515 §2); it was rejected.',
-          { claim: 'id_token', reason: 'invalid' },
-        )
-      }
-      // RP-2: the signature is always checked against the issuer's JWKS, even over TLS.
-      await oauth.validateApplicationLevelSignature(this.#as, response, req)
-      checkIssuedAt(claims, Math.floor(this.#clock() / 1000), this.#tolerance)
-      await checkAccessTokenHash(result.id_token, claims, result.access_token)
-      const before = previous?.claims()
-      if (before) checkRefreshedIdToken(before, claims)
-    }
-    let idToken = result.id_token
-    if (!idToken && previous?.idToken) {
-      idToken = previous.idToken
-      claims = previous.claims()
-    }
-    return new TokenSet<Claims>(
-      {
-        accessToken: result.access_token,
-        tokenType: result.token_type,
-        expiresIn: result.expires_in,
-        refreshToken: result.refresh_token ?? previous?.refreshToken,
-        idToken,
-        scope: result.scope ?? previous?.scope,
-      },
-      { clock: this.#clock, claims },
-    )
-  }
-}
-
-function checkOptions(options: ClientOptions): void {
-  if (!isObject(options))
-    throw argumentError('ERR_INVALID_ARG_TYPE', 'Client options must be an object.')
-  assertString(options.clientId, '`clientId`')
-  assertOptionalString(options.clientSecret, '`clientSecret`')
-  assertOptionalString(options.redirectUri, '`redirectUri`')
-  assertOptionalString(options.idTokenSigningAlg, '`idTokenSigningAlg`')
-  if (options.idTokenSigningAlg && /^(none|HS\d+)$/i.test(options.idTokenSigningAlg)) {
-    throw argumentError(
-      'ERR_INVALID_ARG_VALUE',
-      '`idTokenSigningAlg` must be an asymmetric algorithm (RP-2), e.g. RS256 or ES256.',
-    )
-  }
-  assertNonNegativeNumber(options.clockTolerance, '`clockTolerance`')
-  assertNonNegativeNumber(options.timeout, '`timeout`')
-  assertNonNegativeNumber(options.maxResponseBytes, '`maxResponseBytes`')
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw argumentError('ERR_INVALID_ARG_TYPE', '`fetch` must be a function.')
-  }
-  if (options.clock !== undefined && typeof options.clock !== 'function') {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      '`clock` must be a function returning milliseconds since the epoch.',
-    )
-  }
-}
-
-function transport(options: ClientOptions) {
-  return {
-    // Bound late, so a fetch installed (or mocked) after the client was built is used.
-    fetch: options.fetch ?? ((request: Request) => fetch(request)),
-    timeout: options.timeout ?? DEFAULT_TIMEOUT,
-    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-  }
-}
-
-function httpPolicy(issuer: URL, allowInsecure: boolean): (url: URL) => boolean {
-  return (url) => allowInsecure || (issuer.protocol === 'http:' && isLoopbackHost(url.hostname))
-}
-
-function callbackParameters(callback: string | URL | URLSearchParams): URLSearchParams {
-  if (callback instanceof URLSearchParams) return callback
-  if (callback instanceof URL) return callback.searchParams
-  if (typeof callback !== 'string') {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      'The callback must be the redirect URL (string or URL) or its URLSearchParams.',
-    )
-  }
-  if (callback.startsWith('?')) return new URLSearchParams(callback)
-  try {
-    return new URL(callback).searchParams
-  } catch {
-    throw argumentError(
-      'ERR_INVALID_ARG_VALUE',
-      'The callback is not a URL; pass the full redirect URL, e.g. location.href.',
-    )
-  }
-}
-
-function extraParameters(scope: unknown, resource: unknown): URLSearchParams {
-  const parameters = new URLSearchParams()
-  assertOptionalString(scope, '`scope`')
-  if (scope) parameters.set('scope', scope)
-  for (const value of [resource ?? []].flat()) {
-    assertString(value, '`resource`')
-    parameters.append('resource', value)
-  }
-  return parameters
-}
-
-function hint(tokenTypeHint: string | undefined): Record<string, string> | undefined {
-  assertOptionalString(tokenTypeHint, '`tokenTypeHint`')
-  return tokenTypeHint ? { token_type_hint: tokenTypeHint } : undefined
 }

@@ -1,4 +1,9 @@
-import * as oauth from 'oauth4webapi'
+import {
+  calculatePKCECodeChallenge,
+  generateRandomCodeVerifier,
+  generateRandomNonce,
+  generateRandomState,
+} from 'oauth4webapi'
 
 /** A PKCE pair: keep `verifier` secret until the token request, send `challenge` to authorize. */
 export interface Pkce {
@@ -23,8 +28,8 @@ export interface Pkce {
  * ```
  */
 export async function createPkce(): Promise<Pkce> {
-  const verifier = oauth.generateRandomCodeVerifier()
-  return { verifier, challenge: await oauth.calculatePKCECodeChallenge(verifier), method: 'S256' }
+  const verifier = generateRandomCodeVerifier()
+  return { verifier, challenge: await calculatePKCECodeChallenge(verifier), method: 'S256' }
 }
 
 /**
@@ -40,7 +45,7 @@ export async function createPkce(): Promise<Pkce> {
  * ```
  */
 export function randomState(): string {
-  return oauth.generateRandomState()
+  return generateRandomState()
 }
 
 /**
@@ -56,5 +61,5 @@ export function randomState(): string {
  * ```
  */
 export function randomNonce(): string {
-  return oauth.generateRandomNonce()
+  return generateRandomNonce()
 }

@@ -118,3 +118,46 @@ export type ClientPrivateKey =
  * ```
  */
 export type FetchLike = (request: Request) => Promise<Response>
+
+/**
+ * How a client authenticates to the token, PAR, device, introspection and revocation endpoints:
+ * made by `createClientAuthentication()` and passed as `clientAuthentication`. It adds the
+ * credentials to a request's body or headers.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ * @example
+ * ```ts
+ * const auth: ClientAuthentication = createClientAuthentication({ clientSecret: 'web-app-secret' })
+ * ```
+ */
+export type ClientAuthentication = oauth.ClientAuth
+
+/**
+ * Options of every network call.
+ *
+ * @example
+ * ```ts
+ * const options: RequestOptions = { signal: AbortSignal.timeout(5_000) }
+ * ```
+ */
+export interface RequestOptions {
+  /** Aborts the call; it rejects with `NetworkError` `ERR_ABORTED`. */
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * Options of the grants that take a `scope` and RFC 8707 `resource`: refresh and client
+ * credentials.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ * @example
+ * ```ts
+ * const options: TokenRequestOptions = { scope: 'api:read', resource: 'https://api.example.com' }
+ * ```
+ */
+export interface TokenRequestOptions extends RequestOptions {
+  /** Space-separated scopes; on a refresh, no wider than those granted. */
+  scope?: string | undefined
+  /** RFC 8707 resource indicators. */
+  resource?: string | string[] | undefined
+}

@@ -1,4 +1,5 @@
-import * as oauth from 'oauth4webapi'
+import { ClientSecretBasic, ClientSecretPost, None, PrivateKeyJwt } from 'oauth4webapi'
+import type { ClientAuth, PrivateKey } from 'oauth4webapi'
 import type { ClientPrivateKey, IssuerMetadata, TokenEndpointAuthMethod } from '../types.js'
 import { argumentError, isObject } from './assert.js'
 
@@ -12,12 +13,12 @@ const methods = new Set(['client_secret_basic', 'client_secret_post', 'private_k
 
 /**
  * Picks the token endpoint auth method: the explicit one, else `private_key_jwt` with a key,
- * else with a secret `client_secret_basic` unless the provider only advertises `_post`, else
- * `none` (a public client).
+ * else with a secret `client_secret_basic` unless the provider (`metadata`, when known) only
+ * advertises `_post`, else `none` (a public client).
  */
 export function resolveAuthMethod(
   options: ClientAuthOptions,
-  metadata: IssuerMetadata,
+  metadata?: IssuerMetadata,
 ): TokenEndpointAuthMethod {
   const explicit = options.tokenEndpointAuthMethod
   if (explicit !== undefined) {
@@ -37,7 +38,7 @@ export function resolveAuthMethod(
   }
   if (options.privateKey !== undefined) return 'private_key_jwt'
   if (options.clientSecret !== undefined) {
-    const supported = metadata.token_endpoint_auth_methods_supported
+    const supported = metadata?.token_endpoint_auth_methods_supported
     if (
       Array.isArray(supported) &&
       !supported.includes('client_secret_basic') &&
@@ -75,7 +76,7 @@ function subtleAlgorithm(
   throw argumentError('ERR_INVALID_ARG_VALUE', `\`privateKey\` algorithm ${alg} is not supported.`)
 }
 
-async function importPrivateKey(input: ClientPrivateKey): Promise<oauth.PrivateKey> {
+async function importPrivateKey(input: ClientPrivateKey): Promise<PrivateKey> {
   if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) return { key: input }
   if (isObject(input) && 'key' in input && isObject(input.key)) {
     return { key: input.key as CryptoKey, kid: input.kid as string | undefined }
@@ -108,19 +109,19 @@ async function importPrivateKey(input: ClientPrivateKey): Promise<oauth.PrivateK
 export function createClientAuth(
   method: TokenEndpointAuthMethod,
   options: ClientAuthOptions,
-): oauth.ClientAuth {
+): ClientAuth {
   switch (method) {
     case 'client_secret_basic':
-      return oauth.ClientSecretBasic(options.clientSecret as string)
+      return ClientSecretBasic(options.clientSecret as string)
     case 'client_secret_post':
-      return oauth.ClientSecretPost(options.clientSecret as string)
+      return ClientSecretPost(options.clientSecret as string)
     case 'none':
-      return oauth.None()
+      return None()
     case 'private_key_jwt': {
-      let auth: Promise<oauth.ClientAuth> | undefined
+      let auth: Promise<ClientAuth> | undefined
       return async (as, client, body, headers) => {
         auth ??= importPrivateKey(options.privateKey as ClientPrivateKey).then((key) =>
-          oauth.PrivateKeyJwt(key),
+          PrivateKeyJwt(key),
         )
         auth.catch(() => {
           auth = undefined

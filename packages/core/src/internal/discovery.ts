@@ -1,8 +1,17 @@
-import * as oauth from 'oauth4webapi'
+import {
+  allowInsecureRequests,
+  customFetch,
+  discoveryRequest,
+  INVALID_RESPONSE,
+  JSON_ATTRIBUTE_COMPARISON,
+  OperationProcessingError,
+  processDiscoveryResponse,
+} from 'oauth4webapi'
 import { DiscoveryError } from '../errors.js'
 import type { FetchLike, IssuerMetadata } from '../types.js'
-import { argumentError, isObject } from './assert.js'
+import { argumentError, assertNonNegativeNumber, isObject } from './assert.js'
 import { withHint } from './hints.js'
+import { createHttp, transport } from './http.js'
 import type { CustomFetch } from './http.js'
 import { mapError } from './map-error.js'
 
@@ -105,15 +114,15 @@ export async function fetchMetadata(
 ): Promise<IssuerMetadata> {
   let metadata: IssuerMetadata
   try {
-    const response = await oauth.discoveryRequest(issuer, {
-      [oauth.customFetch]: http,
-      [oauth.allowInsecureRequests]: true,
+    const response = await discoveryRequest(issuer, {
+      [customFetch]: http,
+      [allowInsecureRequests]: true,
     })
-    metadata = await oauth.processDiscoveryResponse(issuer, response)
+    metadata = await processDiscoveryResponse(issuer, response)
   } catch (err) {
-    if (err instanceof oauth.OperationProcessingError && isObject(err.cause)) {
+    if (err instanceof OperationProcessingError && isObject(err.cause)) {
       const body = isObject(err.cause.body) ? err.cause.body : undefined
-      if (err.code === oauth.JSON_ATTRIBUTE_COMPARISON && typeof body?.issuer === 'string') {
+      if (err.code === JSON_ATTRIBUTE_COMPARISON && typeof body?.issuer === 'string') {
         throw new DiscoveryError(
           'ERR_DISCOVERY_ISSUER_MISMATCH',
           withHint(
@@ -125,7 +134,7 @@ export async function fetchMetadata(
           { expectedIssuer: expected, actualIssuer: body.issuer, cause: err },
         )
       }
-      if (err.code === oauth.INVALID_RESPONSE) {
+      if (err.code === INVALID_RESPONSE) {
         throw new DiscoveryError(
           'ERR_DISCOVERY_INVALID',
           `The discovery document of ${issuer.href} is malformed: ${err.message}.`,
@@ -174,4 +183,47 @@ export function cachedMetadata(
     if (cache.get(key.issuer.href) === entry) cache.delete(key.issuer.href)
   })
   return entry.promise
+}
+
+/** Whether `url` may be fetched over `http:`: loopback endpoints of a loopback issuer, or all. */
+function httpPolicy(issuer: URL, allowInsecure: boolean): (url: URL) => boolean {
+  return (url) => allowInsecure || (issuer.protocol === 'http:' && isLoopbackHost(url.hostname))
+}
+
+/** The discovery step of `discover()` and `Client.discover()`: the checked, cached metadata. */
+export function discoverMetadata(options: {
+  issuer: string | URL
+  fetch?: FetchLike | undefined
+  clock?: (() => number) | undefined
+  timeout?: number | undefined
+  maxResponseBytes?: number | undefined
+  allowInsecure?: boolean | undefined
+  cacheTtl?: number | undefined
+  forceRefresh?: boolean | undefined
+}): Promise<IssuerMetadata> {
+  assertNonNegativeNumber(options.cacheTtl, '`cacheTtl`')
+  const allowInsecure = options.allowInsecure === true
+  const issuer = parseIssuer(options.issuer, allowInsecure)
+  const allowHttp = httpPolicy(issuer, allowInsecure)
+  const http = createHttp(transport(options))
+  return cachedMetadata(
+    {
+      fetch: options.fetch,
+      issuer,
+      now: (options.clock ?? Date.now)(),
+      ttl: options.cacheTtl ?? DEFAULT_CACHE_TTL,
+      forceRefresh: options.forceRefresh === true,
+    },
+    () => fetchMetadata(issuer, String(options.issuer), http, allowHttp),
+  )
+}
+
+/** Metadata the caller already has, checked like a discovered document and frozen. */
+export function checkedMetadata(metadata: unknown, allowInsecure: boolean): IssuerMetadata {
+  if (!isObject(metadata)) {
+    throw argumentError('ERR_INVALID_ARG_TYPE', '`metadata` must be a discovery document object.')
+  }
+  const issuer = parseIssuer(metadata.issuer, allowInsecure)
+  checkMetadata(metadata, metadata.issuer as string, httpPolicy(issuer, allowInsecure))
+  return Object.freeze({ ...metadata })
 }

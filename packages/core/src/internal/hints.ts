@@ -93,8 +93,10 @@ const hints = {
       ? ' It was not started by this client. Start a new login.'
       : ' It was not started by this browser session (CSRF). Start a new login.',
   sameSession: () => ' It does not describe the same user and session. Sign the user in again.',
-  par: () => ' Use `await client.createAuthorizationUrl(...)`.',
+  par: () => ' Use `await client.createAuthorizationUrl(...)` or `pushAuthorizationRequest()`.',
   deviceExpired: () => ' Start a new device login.',
+  credentials: () =>
+    ' Pass `clientAuthentication: createClientAuthentication({ clientSecret })` (or `privateKey`) instead.',
 }
 
 /** The name of a development-only hint. */

@@ -39,6 +39,20 @@ const ACCEPTED_TYPES = new Set([
   'application/token-introspection+jwt',
 ])
 
+/** The transport options of a call: the caller's fetch, bound late, and the two limits. */
+export function transport(options: {
+  fetch?: FetchLike | undefined
+  timeout?: number | undefined
+  maxResponseBytes?: number | undefined
+}): HttpOptions {
+  return {
+    // Bound late, so a fetch installed (or mocked) after the client was built is used.
+    fetch: options.fetch ?? ((request: Request) => fetch(request)),
+    timeout: options.timeout ?? DEFAULT_TIMEOUT,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+  }
+}
+
 class Aborted extends Error {
   constructor(readonly kind: 'timeout' | 'aborted') {
     super(kind)

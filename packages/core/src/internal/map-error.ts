@@ -1,4 +1,22 @@
-import * as oauth from 'oauth4webapi'
+import {
+  AuthorizationResponseError,
+  HTTP_REQUEST_FORBIDDEN,
+  INVALID_SERVER_METADATA,
+  JSON_ATTRIBUTE_COMPARISON,
+  JWT_CLAIM_COMPARISON,
+  JWT_TIMESTAMP_CHECK,
+  JWT_USERINFO_EXPECTED,
+  KEY_SELECTION,
+  MISSING_SERVER_METADATA,
+  OperationProcessingError,
+  PARSE_ERROR,
+  REQUEST_PROTOCOL_FORBIDDEN,
+  RESPONSE_IS_NOT_CONFORM,
+  RESPONSE_IS_NOT_JSON,
+  ResponseBodyError,
+  UnsupportedOperationError,
+  WWWAuthenticateChallengeError,
+} from 'oauth4webapi'
 import type { OAuthErrorCode } from '../errors.js'
 import {
   DiscoveryError,
@@ -74,7 +92,7 @@ function refused(
 export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<string>): unknown {
   if (err instanceof OidcKitError || isArgumentError(err)) return err
 
-  if (err instanceof oauth.ResponseBodyError) {
+  if (err instanceof ResponseBodyError) {
     return refused(
       'ERR_OAUTH_RESPONSE',
       err,
@@ -94,7 +112,7 @@ export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<strin
         ),
     )
   }
-  if (err instanceof oauth.AuthorizationResponseError) {
+  if (err instanceof AuthorizationResponseError) {
     return refused(
       'ERR_AUTHORIZATION_RESPONSE',
       err,
@@ -112,7 +130,7 @@ export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<strin
         ),
     )
   }
-  if (err instanceof oauth.WWWAuthenticateChallengeError) {
+  if (err instanceof WWWAuthenticateChallengeError) {
     const challenge = err.cause[0]
     return refused(
       'ERR_OAUTH_RESPONSE',
@@ -133,10 +151,10 @@ export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<strin
   }
   const cause = safeCause(err, secrets)
   const message = redact(err instanceof Error ? err.message : String(err), secrets)
-  if (err instanceof oauth.UnsupportedOperationError) {
+  if (err instanceof UnsupportedOperationError) {
     return mapUnsupported(err, stage, cause, message)
   }
-  if (err instanceof oauth.OperationProcessingError) {
+  if (err instanceof OperationProcessingError) {
     return mapProcessing(err, stage, cause, message)
   }
   return new NetworkError(
@@ -156,7 +174,7 @@ export async function mapErrorWithBody(
   secrets?: ReadonlySet<string>,
 ): Promise<unknown> {
   if (
-    err instanceof oauth.WWWAuthenticateChallengeError &&
+    err instanceof WWWAuthenticateChallengeError &&
     !err.cause.some((challenge) => challenge.parameters.error) &&
     !err.response.bodyUsed
   ) {
@@ -190,7 +208,7 @@ export async function mapErrorWithBody(
 }
 
 function mapUnsupported(
-  err: oauth.UnsupportedOperationError,
+  err: UnsupportedOperationError,
   stage: Stage,
   cause: Error | undefined,
   message: string,
@@ -232,7 +250,7 @@ function mapUnsupported(
 
 // `safe` is the sanitized copy of `err` to keep as cause; `err.cause` is read, never kept.
 function mapProcessing(
-  err: oauth.OperationProcessingError,
+  err: OperationProcessingError,
   stage: Stage,
   safe: Error | undefined,
   message: string,
@@ -240,7 +258,7 @@ function mapProcessing(
   const cause = isObject(err.cause) ? err.cause : {}
   const claim = text(cause.claim)
   switch (err.code) {
-    case oauth.JWT_TIMESTAMP_CHECK:
+    case JWT_TIMESTAMP_CHECK:
       if (claim === 'exp') {
         return new TokenValidationError(
           'ERR_JWT_EXPIRED',
@@ -260,7 +278,7 @@ function mapProcessing(
         'is too old: the user authenticated longer ago than max_age allows',
         safe,
       )
-    case oauth.JWT_CLAIM_COMPARISON:
+    case JWT_CLAIM_COMPARISON:
       if (claim === 'aud' && /untrusted/.test(message)) {
         return claimError(
           'azp',
@@ -275,7 +293,7 @@ function mapProcessing(
         `has the wrong "${claim}" (expected ${JSON.stringify(cause.expected)})`,
         safe,
       )
-    case oauth.JSON_ATTRIBUTE_COMPARISON:
+    case JSON_ATTRIBUTE_COMPARISON:
       if (cause.attribute === 'sub') {
         return new TokenValidationError(
           'ERR_USERINFO_SUBJECT_MISMATCH',
@@ -286,7 +304,7 @@ function mapProcessing(
       return new DiscoveryError('ERR_DISCOVERY_INVALID', `Invalid metadata: ${message}.`, {
         cause: safe,
       })
-    case oauth.KEY_SELECTION:
+    case KEY_SELECTION:
       return new TokenValidationError(
         'ERR_JWKS_NO_MATCHING_KEY',
         /multiple/.test(message)
@@ -300,7 +318,7 @@ function mapProcessing(
             ),
         { claim: 'kid', reason: 'mismatch', cause: safe },
       )
-    case oauth.PARSE_ERROR:
+    case PARSE_ERROR:
       if (/JWT/.test(message)) {
         return new TokenValidationError('ERR_JWT_INVALID', 'The token is not a well-formed JWT.', {
           claim: 'jwt',
@@ -311,13 +329,13 @@ function mapProcessing(
       return new NetworkError('ERR_RESPONSE_NOT_JSON', `The ${stage} response is not JSON.`, {
         cause: safe,
       })
-    case oauth.RESPONSE_IS_NOT_JSON:
+    case RESPONSE_IS_NOT_JSON:
       return new NetworkError(
         'ERR_RESPONSE_NOT_JSON',
         `The ${stage} response has the wrong content-type: ${message}.`,
         { cause: safe },
       )
-    case oauth.RESPONSE_IS_NOT_CONFORM: {
+    case RESPONSE_IS_NOT_CONFORM: {
       const status = err.cause instanceof Response ? err.cause.status : undefined
       return new NetworkError(
         'ERR_UNEXPECTED_STATUS',
@@ -328,8 +346,8 @@ function mapProcessing(
         { status, cause: safe },
       )
     }
-    case oauth.HTTP_REQUEST_FORBIDDEN:
-    case oauth.REQUEST_PROTOCOL_FORBIDDEN:
+    case HTTP_REQUEST_FORBIDDEN:
+    case REQUEST_PROTOCOL_FORBIDDEN:
       return new DiscoveryError(
         'ERR_INSECURE_ENDPOINT',
         withHint(
@@ -338,7 +356,7 @@ function mapProcessing(
         ),
         { cause: safe },
       )
-    case oauth.MISSING_SERVER_METADATA:
+    case MISSING_SERVER_METADATA:
       return new DiscoveryError(
         'ERR_ENDPOINT_NOT_SUPPORTED',
         withHint(
@@ -347,13 +365,13 @@ function mapProcessing(
         ),
         { cause: safe },
       )
-    case oauth.INVALID_SERVER_METADATA:
+    case INVALID_SERVER_METADATA:
       return new DiscoveryError(
         'ERR_DISCOVERY_INVALID',
         `The provider's metadata has an invalid ${text(cause.attribute) ?? 'endpoint'}.`,
         { cause: safe },
       )
-    case oauth.JWT_USERINFO_EXPECTED:
+    case JWT_USERINFO_EXPECTED:
       return new TokenValidationError(
         'ERR_JWT_INVALID',
         'A signed UserInfo response was expected but the provider sent plain JSON.',
@@ -378,7 +396,7 @@ function claimError(
 }
 
 function mapInvalid(
-  err: oauth.OperationProcessingError,
+  err: OperationProcessingError,
   stage: Stage,
   safe: Error | undefined,
   message: string,

@@ -1,0 +1,81 @@
+import type { ClientConfig } from '../client-config.js'
+import type { ClientConfigOptions, ClientOptions } from '../client-options.js'
+import type { IssuerMetadata } from '../types.js'
+import {
+  argumentError,
+  assertNonNegativeNumber,
+  assertOptionalString,
+  assertString,
+  isObject,
+} from './assert.js'
+import { withHint } from './hints.js'
+
+/** Checks the options every client and configuration shares. */
+export function checkOptions(options: ClientOptions | ClientConfigOptions): void {
+  if (!isObject(options))
+    throw argumentError('ERR_INVALID_ARG_TYPE', 'Client options must be an object.')
+  assertString(options.clientId, '`clientId`')
+  assertOptionalString((options as ClientOptions).clientSecret, '`clientSecret`')
+  assertOptionalString(options.redirectUri, '`redirectUri`')
+  assertOptionalString(options.idTokenSigningAlg, '`idTokenSigningAlg`')
+  if (options.idTokenSigningAlg && /^(none|HS\d+)$/i.test(options.idTokenSigningAlg)) {
+    throw argumentError(
+      'ERR_INVALID_ARG_VALUE',
+      '`idTokenSigningAlg` must be an asymmetric algorithm (RP-2), e.g. RS256 or ES256.',
+    )
+  }
+  assertNonNegativeNumber(options.clockTolerance, '`clockTolerance`')
+  assertNonNegativeNumber(options.timeout, '`timeout`')
+  assertNonNegativeNumber(options.maxResponseBytes, '`maxResponseBytes`')
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw argumentError('ERR_INVALID_ARG_TYPE', '`fetch` must be a function.')
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw argumentError(
+      'ERR_INVALID_ARG_TYPE',
+      '`clock` must be a function returning milliseconds since the epoch.',
+    )
+  }
+}
+
+/** Checks the options of `discover()` and `createClientConfig()`: credentials come as a function. */
+export function checkConfigOptions(options: ClientConfigOptions): void {
+  checkOptions(options)
+  const { clientSecret, privateKey, tokenEndpointAuthMethod } = options as ClientOptions
+  if (clientSecret !== undefined || privateKey !== undefined || tokenEndpointAuthMethod) {
+    throw argumentError(
+      'ERR_INVALID_ARG_VALUE',
+      withHint(
+        'A client configuration takes no `clientSecret`, `privateKey` or `tokenEndpointAuthMethod`.',
+        'credentials',
+      ),
+    )
+  }
+  const auth = options.clientAuthentication
+  if (auth !== undefined && typeof auth !== 'function') {
+    throw argumentError(
+      'ERR_INVALID_ARG_TYPE',
+      '`clientAuthentication` must be the result of createClientAuthentication().',
+    )
+  }
+}
+
+/** The frozen configuration of checked options and metadata. */
+export function configure(metadata: IssuerMetadata, options: ClientConfigOptions): ClientConfig {
+  const {
+    issuer: _issuer,
+    cacheTtl: _cacheTtl,
+    forceRefresh: _forceRefresh,
+    ...rest
+  } = options as ClientConfigOptions & {
+    issuer?: unknown
+    cacheTtl?: unknown
+    forceRefresh?: unknown
+  }
+  return Object.freeze({
+    metadata,
+    clientId: options.clientId,
+    redirectUri: options.redirectUri,
+    options: Object.freeze(rest),
+  })
+}
