@@ -83,6 +83,9 @@ export function openTab(
     postLogoutRedirectUri: 'http://localhost:5173/',
     fetch: fetches.get(idp) ?? idp.fetch,
     clock: () => idp.clock.now() * 1000,
+    // In-process requests: a busy machine may make one slow, never failed (tests of the
+    // timeout itself pass their own).
+    timeout: 60_000,
     ...rest,
     adapters: {
       location,
