@@ -38,7 +38,7 @@ test('with NODE_ENV=production, the code and the one-line message arrive without
     code: 'ERR_RESPONSE_NOT_JSON',
     status: 200,
     message:
-      'https://id.test/.well-known/openid-configuration answered HTTP 200 with an HTML page instead of JSON.',
+      'https://id.test/.well-known/openid-configuration answered HTTP 200 with text/html instead of JSON.',
   })
 
   const client = Client.fromMetadata(metadata, { clientId: 'app', fetch: invalidGrant })
@@ -99,7 +99,7 @@ test.skipIf(inject('domExpected'))(
       expect(err).toMatchObject({
         code: 'ERR_RESPONSE_NOT_JSON',
         message:
-          'https://id.test/.well-known/openid-configuration answered HTTP 200 with an HTML page instead of JSON.',
+          'https://id.test/.well-known/openid-configuration answered HTTP 200 with text/html instead of JSON.',
       })
       const client = core.Client.fromMetadata(metadata, { clientId: 'app', fetch: invalidGrant })
       const refused = await client.refresh('a-refresh-token').catch((e: unknown) => e)

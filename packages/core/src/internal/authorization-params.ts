@@ -1,6 +1,7 @@
 import type { AuthorizationUrlParams } from '../authorization-url.js'
 import type { ClientConfig } from '../client-config.js'
 import { argumentError, assertOptionalString, assertString, isObject } from './assert.js'
+import { withHint } from './hints.js'
 
 const reserved = [
   'client_id',
@@ -45,7 +46,7 @@ export function authorizationParams(
     if (reserved.includes(key) || parameters.has(key)) {
       throw argumentError(
         'ERR_INVALID_ARG_VALUE',
-        `The authorization parameter \`${key}\` is set by oidckit; do not pass it as an extra parameter.`,
+        withHint(`The authorization parameter \`${key}\` is set by oidckit.`, 'reserved'),
       )
     }
     assertString(value, `The authorization parameter \`${key}\``)

@@ -45,10 +45,7 @@ export function checkConfigOptions(options: ClientConfigOptions): void {
   if (clientSecret !== undefined || privateKey !== undefined || tokenEndpointAuthMethod) {
     throw argumentError(
       'ERR_INVALID_ARG_VALUE',
-      withHint(
-        'A client configuration takes no `clientSecret`, `privateKey` or `tokenEndpointAuthMethod`.',
-        'credentials',
-      ),
+      withHint('Pass client credentials as `clientAuthentication`.', 'credentials'),
     )
   }
   const auth = options.clientAuthentication

@@ -126,7 +126,7 @@ export async function fetchMetadata(
         throw new DiscoveryError(
           'ERR_DISCOVERY_ISSUER_MISMATCH',
           withHint(
-            `The provider at ${expected} advertises the issuer ${body.issuer}, which must equal the issuer it was fetched for (OIDC Discovery §4.3).`,
+            `The provider at ${expected} advertises the issuer ${body.issuer}.`,
             'issuerMismatch',
             expected,
             body.issuer,

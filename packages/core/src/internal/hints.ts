@@ -31,6 +31,10 @@ function oauthError(error: string): string {
 }
 
 function issuerMismatch(expected: string, actual: string): string {
+  return ` It must equal the issuer it was fetched for (OIDC Discovery §4.3).${issuerDifference(expected, actual)}`
+}
+
+function issuerDifference(expected: string, actual: string): string {
   const strip = (value: string) => value.replace(/\/+$/, '')
   if (strip(expected) === strip(actual))
     return ' They differ only by a trailing slash: pass the issuer exactly as the provider advertises it.'
@@ -53,8 +57,8 @@ function issuerMismatch(expected: string, actual: string): string {
 const hints = {
   oauthError,
   issuerMismatch,
-  claim: (claim: string) =>
-    ` "${claim}"${CLAIM_NAMES[claim] ? ` (${CLAIM_NAMES[claim]})` : ''} failed validation and the token was rejected. Check the client and issuer configuration, or sign in again.`,
+  claim: (claim: string, expected?: unknown) =>
+    ` "${claim}"${CLAIM_NAMES[claim] ? ` (${CLAIM_NAMES[claim]})` : ''} failed validation${expected === undefined ? '' : ` (expected ${JSON.stringify(expected)})`} and the token was rejected. Check the client and issuer configuration, or sign in again.`,
   challenge: () => ' Check the token or the client credentials.',
   timeout: () => ' Check that the server is up and reachable, or raise the `timeout` option.',
   connection: () => ' Check the URL, DNS and that the server is running.',
@@ -64,9 +68,13 @@ const hints = {
   serverError: () => " Retry later, or check the server's logs.",
   tooLarge: () =>
     ' Check the URL; raise `maxResponseBytes` only if the provider really sends documents this large.',
-  malformedJson: () => ' Check the server or a proxy in between.',
   notJson: (html: boolean) =>
     `${html ? ' An HTML page is often a login page, a proxy error page, or the wrong URL.' : ''} Check the issuer URL and that nothing in between rewrites the answer.`,
+  malformedJson: () =>
+    ' It is declared JSON but does not parse (malformed or truncated): check the server or a proxy in between.',
+  future: (ahead: number, tolerance: number) =>
+    ` It is ${ahead} s ahead, beyond the ${tolerance} s clock tolerance. Check the clocks of this machine and the provider.`,
+  reserved: () => ' Do not pass it as an extra parameter.',
   unexpectedStatus: () => " Check the endpoint URL and the provider's logs.",
   insecure: () => ' Use https; for local development only, set `allowInsecure: true`.',
   insecureMetadata: () =>
@@ -75,13 +83,17 @@ const hints = {
   nonConforming: () => ' Check that the issuer is an OAuth 2 / OpenID provider.',
   signingConfig: () => " Check the provider's signing configuration.",
   asymmetric: () => " It must be an asymmetric signature from the issuer's JWKS.",
-  codeFlow: () => ' Use response_type=code.',
-  algorithm: () =>
-    ' Set `idTokenSigningAlg` if the provider was registered with another algorithm.',
-  clocks: () => ' Check the clocks of this machine and the provider.',
-  expired: () => ' Check the clocks of this machine and the provider, or sign in again.',
+  codeFlow: () => ' Only the authorization code flow is accepted: use response_type=code.',
+  tokenType: () => ' Only Bearer and DPoP are accepted.',
+  algorithm: (expected: unknown) =>
+    ` Expected ${JSON.stringify(expected)}: set \`idTokenSigningAlg\` if the provider was registered with another algorithm.`,
+  subject: (expected: unknown) =>
+    ` Expected ${JSON.stringify(expected)}; the response was discarded.`,
+  expired: () =>
+    ' Its "exp" is in the past, beyond the clock tolerance: check the clocks of this machine and the provider, or sign in again.',
   missingKid: () => ' The provider must set a kid.',
-  unknownKey: () => " The token was not signed by this issuer's current keys.",
+  unknownKey: () =>
+    ' None has its "kid" and algorithm, even after refetching the JWKS: the token was not signed by this issuer\'s current keys.',
   forged: () => ' It was forged or altered, and was rejected.',
   swapped: () => ' The access token was swapped; both were rejected.',
   mixUp: (missing: boolean) =>
@@ -96,7 +108,7 @@ const hints = {
   par: () => ' Use `await client.createAuthorizationUrl(...)` or `pushAuthorizationRequest()`.',
   deviceExpired: () => ' Start a new device login.',
   credentials: () =>
-    ' Pass `clientAuthentication: createClientAuthentication({ clientSecret })` (or `privateKey`) instead.',
+    ' A configuration takes no `clientSecret`, `privateKey` or `tokenEndpointAuthMethod`: use `createClientAuthentication({ clientSecret })` (or `privateKey`).',
 }
 
 /** The name of a development-only hint. */

@@ -258,7 +258,7 @@ function checkContentType(url: string, response: Response, body: Uint8Array): un
       throw new NetworkError(
         'ERR_RESPONSE_NOT_JSON',
         withHint(
-          `The answer from ${url} (HTTP ${response.status}) is declared JSON but does not parse (malformed or truncated).`,
+          `The answer from ${url} (HTTP ${response.status}) is not valid JSON.`,
           'malformedJson',
         ),
         { url, status: response.status, cause },
@@ -268,7 +268,7 @@ function checkContentType(url: string, response: Response, body: Uint8Array): un
   throw new NetworkError(
     'ERR_RESPONSE_NOT_JSON',
     withHint(
-      `${url} answered HTTP ${response.status} with ${type === 'text/html' ? 'an HTML page' : `a ${type ?? 'body without a content-type'}`} instead of JSON.`,
+      `${url} answered HTTP ${response.status} with ${type ?? 'no content-type'} instead of JSON.`,
       'notJson',
       type === 'text/html',
     ),

@@ -14,8 +14,10 @@ export function checkIssuedAt(claims: IdTokenClaims, nowSeconds: number, toleran
       'iat',
       'not_yet_valid',
       withHint(
-        `The ID token's "iat" (issued-at time) is ${claims.iat - nowSeconds} s in the future, beyond the ${tolerance} s clock tolerance.`,
-        'clocks',
+        'The ID token\'s "iat" (issued-at time) is in the future.',
+        'future',
+        claims.iat - nowSeconds,
+        tolerance,
       ),
     )
   }

@@ -227,17 +227,14 @@ function mapUnsupported(
   if (/implicit|hybrid/.test(message)) {
     return new TokenValidationError(
       'ERR_AUTHORIZATION_RESPONSE_INVALID',
-      withHint(
-        'The callback carries tokens (implicit or hybrid flow); only the authorization code flow is accepted.',
-        'codeFlow',
-      ),
+      withHint('The callback carries tokens (implicit or hybrid flow).', 'codeFlow'),
       { claim: 'response_type', reason: 'unsupported', cause },
     )
   }
   if (/token_type/.test(message)) {
     return new NetworkError(
       'ERR_RESPONSE_INVALID',
-      `The ${stage} response has an unsupported token_type; only Bearer and DPoP are accepted.`,
+      withHint(`The ${stage} response has an unsupported token_type.`, 'tokenType'),
       { cause },
     )
   }
@@ -262,42 +259,34 @@ function mapProcessing(
       if (claim === 'exp') {
         return new TokenValidationError(
           'ERR_JWT_EXPIRED',
-          withHint(
-            'The ID token has expired (its "exp" is in the past, beyond the clock tolerance).',
-            'expired',
-          ),
+          withHint('The ID token has expired.', 'expired'),
           { claim: 'exp', reason: 'expired', cause: safe },
         )
       }
       if (claim === 'nbf') {
-        return claimError('nbf', 'not_yet_valid', 'is not valid yet ("nbf" is in the future)', safe)
+        return claimError('nbf', 'not_yet_valid', 'is not valid yet', safe)
       }
-      return claimError(
-        claim ?? 'auth_time',
-        'expired',
-        'is too old: the user authenticated longer ago than max_age allows',
-        safe,
-      )
+      return claimError(claim ?? 'auth_time', 'expired', 'is too old for max_age', safe)
     case JWT_CLAIM_COMPARISON:
       if (claim === 'aud' && /untrusted/.test(message)) {
-        return claimError(
-          'azp',
-          'missing',
-          'has several audiences but no "azp" naming this client',
-          safe,
-        )
+        return claimError('azp', 'missing', 'has several audiences and no "azp"', safe)
       }
       return claimError(
         claim ?? 'unknown',
         'mismatch',
-        `has the wrong "${claim}" (expected ${JSON.stringify(cause.expected)})`,
+        `has the wrong "${claim}"`,
         safe,
+        cause.expected,
       )
     case JSON_ATTRIBUTE_COMPARISON:
       if (cause.attribute === 'sub') {
         return new TokenValidationError(
           'ERR_USERINFO_SUBJECT_MISMATCH',
-          `The UserInfo "sub" differs from the expected subject ${JSON.stringify(cause.expected)}; the response was discarded (OIDC Core §5.3.2).`,
+          withHint(
+            'The UserInfo "sub" differs from the expected subject (OIDC Core §5.3.2).',
+            'subject',
+            cause.expected,
+          ),
           { claim: 'sub', reason: 'mismatch', cause: safe },
         )
       }
@@ -312,10 +301,7 @@ function mapProcessing(
               'Several keys in the issuer\'s JWKS match the token and it names no "kid".',
               'missingKid',
             )
-          : withHint(
-              'No key in the issuer\'s JWKS matches the token\'s "kid" and algorithm, even after refetching the JWKS.',
-              'unknownKey',
-            ),
+          : withHint("No key in the issuer's JWKS matches the token.", 'unknownKey'),
         { claim: 'kid', reason: 'mismatch', cause: safe },
       )
     case PARSE_ERROR:
@@ -387,10 +373,11 @@ function claimError(
   reason: TokenValidationError['reason'],
   what: string,
   cause: unknown,
+  expected?: unknown,
 ): TokenValidationError {
   return new TokenValidationError(
     'ERR_JWT_CLAIM_VALIDATION_FAILED',
-    withHint(`The ID token ${what}.`, 'claim', claim),
+    withHint(`The ID token ${what}.`, 'claim', claim, expected),
     { claim, reason, cause },
   )
 }
@@ -440,8 +427,9 @@ function mapInvalid(
     return new TokenValidationError(
       'ERR_JWT_INVALID',
       withHint(
-        `The token is signed with "${String(header.alg)}", which this client does not accept (expected ${JSON.stringify(isObject(err.cause) ? err.cause.expected : undefined)}).`,
+        `The token is signed with "${String(header.alg)}", which this client does not accept.`,
         'algorithm',
+        isObject(err.cause) ? err.cause.expected : undefined,
       ),
       { claim: 'alg', reason: 'unsupported', cause: safe },
     )
