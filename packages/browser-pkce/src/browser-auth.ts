@@ -1,12 +1,19 @@
 import {
-  Client,
+  authorizationCodeGrant,
+  buildAuthorizationUrl,
+  buildEndSessionUrl,
   createPkce,
+  discover,
   OAuthError,
+  pushAuthorizationRequest,
   randomNonce,
   randomState,
+  refreshGrant,
+  revokeToken,
   sameOriginPath,
   Subscribable,
   TokenSet,
+  type ClientConfig,
   type IdTokenClaims,
 } from '@oidckit/core'
 import type { AuthState } from './auth-state.js'
@@ -82,7 +89,7 @@ export class BrowserAuth<Claims extends object = object> {
   readonly #clock: () => number
   readonly #leeway: number
   readonly #cleanup: (() => void)[] = []
-  #client: Promise<Client<Claims>> | undefined
+  #config: Promise<ClientConfig> | undefined
   #tokens: TokenSet<Claims> | undefined
   #gen = 0
   #refreshing: Promise<string> | undefined
@@ -221,17 +228,17 @@ export class BrowserAuth<Claims extends object = object> {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const tokens = this.#tokens
-    let client: Client<Claims> | undefined
+    let config: ClientConfig | undefined
     try {
-      client = await this.#getClient()
+      config = await this.#getConfig()
     } catch {
-      client = undefined
+      config = undefined
     }
-    if (client && tokens?.refreshToken) await revokeQuietly(client, tokens.refreshToken)
+    if (config && tokens?.refreshToken) await revokeQuietly(config, tokens.refreshToken)
     this.#signOutEverywhere(undefined)
     const { postLogoutRedirectUri } = this.#options
-    if (options.localOnly || !client || !client.issuer.metadata.end_session_endpoint) return
-    const url = client.endSessionUrl({
+    if (options.localOnly || !config || !config.metadata.end_session_endpoint) return
+    const url = buildEndSessionUrl(config, {
       idTokenHint: tokens?.idToken,
       postLogoutRedirectUri: tokens?.idToken ? postLogoutRedirectUri : undefined,
     })
@@ -250,7 +257,7 @@ export class BrowserAuth<Claims extends object = object> {
       options.returnTo === undefined
         ? (sameOriginPath(currentPath(this.#location.href()), origin) ?? '/')
         : checkReturnTo(options.returnTo, origin)
-    const client = await this.#getClient()
+    const config = await this.#getConfig()
     const [pkce, state, nonce] = [await createPkce(), randomState(), randomNonce()]
     sweepTransactions(this.#txStorage, this.#clock())
     const { issuer, clientId, redirectUri } = this.#options
@@ -264,7 +271,7 @@ export class BrowserAuth<Claims extends object = object> {
       popup,
       createdAt: this.#clock(),
     })
-    const url = await client.createAuthorizationUrl({
+    const params = {
       ...this.#options.authorizationParams,
       ...options.params,
       scope: this.#options.scope ?? defaultScope,
@@ -272,7 +279,11 @@ export class BrowserAuth<Claims extends object = object> {
       nonce,
       codeChallenge: pkce.challenge,
       redirectUri,
-    })
+    }
+    const url =
+      config.metadata.require_pushed_authorization_requests === true
+        ? await pushAuthorizationRequest(config, params)
+        : buildAuthorizationUrl(config, params)
     return url.href
   }
 
@@ -300,8 +311,8 @@ export class BrowserAuth<Claims extends object = object> {
       const { issuer, clientId, redirectUri } = this.#options
       if (cleanAddressBar) this.#location.replace(withoutResponseParameters(href))
       const tx = takeTransaction(this.#txStorage, state, { issuer, clientId, redirectUri })
-      const client = await this.#getClient()
-      const tokens = await client.authorizationCodeGrant(href, {
+      const config = await this.#getConfig()
+      const tokens = await authorizationCodeGrant<Claims>(config, href, {
         state,
         nonce: tx.nonce,
         codeVerifier: tx.codeVerifier,
@@ -337,8 +348,7 @@ export class BrowserAuth<Claims extends object = object> {
       throw err
     }
     try {
-      const client = await this.#getClient()
-      const next = await client.refresh(current)
+      const next = await refreshGrant(await this.#getConfig(), current)
       this.#commit(next, Math.max(this.#gen, shared) + 1)
       return next.accessToken
     } catch (err) {
@@ -495,9 +505,9 @@ export class BrowserAuth<Claims extends object = object> {
     return err
   }
 
-  #getClient(): Promise<Client<Claims>> {
+  #getConfig(): Promise<ClientConfig> {
     const { issuer, clientId, redirectUri, fetch, clockTolerance, timeout } = this.#options
-    this.#client ??= Client.discover<Claims>({
+    this.#config ??= discover({
       issuer,
       clientId,
       redirectUri,
@@ -506,17 +516,17 @@ export class BrowserAuth<Claims extends object = object> {
       clockTolerance,
       timeout,
     }).catch((err: unknown) => {
-      this.#client = undefined
+      this.#config = undefined
       throw err
     })
-    return this.#client
+    return this.#config
   }
 }
 
-async function revokeQuietly(client: Client, token: string): Promise<void> {
+async function revokeQuietly(config: ClientConfig, token: string): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await client.revoke(token, { tokenTypeHint: 'refresh_token' })
+      await revokeToken(config, token, { tokenTypeHint: 'refresh_token' })
       return
     } catch (err) {
       // RFC 7009 §2.2.1: a 503 means the token may still be valid; try once more.
