@@ -4,11 +4,14 @@ import { budgets, fixtures, measureBundle } from './bundle-size.mjs'
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`
 
-// DESIGN.md's 10 KB target for browser-pkce + core is not met yet (core's one-class Client pulls
-// every grant into an SPA): until core's browser path is split, the check holds today's size as
-// a ceiling, so the bundle cannot grow, and names the target it still misses. Raised from 24 KB
-// for keeping tokens and secrets out of every error (RP-10, about 0.85 KB gzip).
-const ceiling = { browserPkce: 25 * 1024 }
+// DESIGN.md (Performance): browser-pkce + core in a minimal SPA at most 13 KB gzip.
+const target = { browserPkce: 13 * 1024 }
+// The target is not met yet: oauth4webapi's share alone is about 8.6 KB gzip (see
+// bench/README.md). Until it is, the check holds today's size, rounded up, as a ceiling, so the
+// bundle cannot grow, and names the target it still misses. Lowered from 25 KB when core's
+// protocol operations became functions the SPA imports one by one and long error hints became
+// development-only (20.65 KB).
+const ceiling = { browserPkce: 21 * 1024 }
 
 const [pkce, react] = await Promise.all([
   measureBundle(fixtures.browserPkce),
@@ -17,8 +20,9 @@ const [pkce, react] = await Promise.all([
 const added = react.gzip - pkce.gzip
 
 console.log(
-  `size: browser-pkce + core ${kb(pkce.gzip)} gzip (budget ${kb(budgets.browserPkce)}), ` +
-    `React binding +${kb(added)} gzip (budget ${kb(budgets.reactOverBrowserPkce)})`,
+  `size: browser-pkce + core ${kb(pkce.gzip)} gzip (target ${kb(target.browserPkce)}, ` +
+    `ceiling ${kb(ceiling.browserPkce)}), React binding +${kb(added)} gzip ` +
+    `(budget ${kb(budgets.reactOverBrowserPkce)})`,
 )
 
 const failures = []
@@ -27,10 +31,10 @@ if (pkce.gzip > ceiling.browserPkce) {
     `browser-pkce + core is ${kb(pkce.gzip)} gzip, ${kb(pkce.gzip - ceiling.browserPkce)} over ` +
       `the ${kb(ceiling.browserPkce)} ceiling (scripts/size/browser-pkce.js).`,
   )
-} else if (pkce.gzip > budgets.browserPkce) {
+} else if (pkce.gzip > target.browserPkce) {
   console.warn(
-    `size: browser-pkce + core is still ${kb(pkce.gzip - budgets.browserPkce)} over the ` +
-      `${kb(budgets.browserPkce)} target of DESIGN.md (ceiling ${kb(ceiling.browserPkce)}).`,
+    `size: browser-pkce + core is still ${kb(pkce.gzip - target.browserPkce)} over the ` +
+      `${kb(target.browserPkce)} target of DESIGN.md (ceiling ${kb(ceiling.browserPkce)}).`,
   )
 }
 if (added > budgets.reactOverBrowserPkce) {
