@@ -1,3 +1,4 @@
+import { exportJWK, generateKeyPair, jwtVerify } from 'jose'
 import { expect, test } from 'vitest'
 import { createMockIdp } from '@oidckit/mock-idp'
 import {
@@ -187,6 +188,36 @@ test('client_secret_basic falls back to _post when the provider only advertises 
   await clientCredentialsGrant(config)
   expect(new URLSearchParams(bodies[0]).get('client_secret')).toBe('service-secret')
   expect(authorizations[0]).toBeNull()
+})
+
+test('createClientAuthentication() signs a private_key_jwt assertion with a private JWK', async () => {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+  let form: URLSearchParams | undefined
+  const fetch: FetchLike = async (request) => {
+    form = new URLSearchParams(await request.text())
+    return Response.json({ access_token: 'an-access-token', token_type: 'Bearer' })
+  }
+  const config = createClientConfig(
+    { issuer: 'https://id.test', token_endpoint: 'https://id.test/token' },
+    {
+      clientId: 'service',
+      fetch,
+      clientAuthentication: createClientAuthentication({
+        privateKey: { ...(await exportJWK(privateKey)), kid: 'client-key' },
+      }),
+    },
+  )
+  await clientCredentialsGrant(config, { scope: 'api:read' })
+  expect(form?.get('client_assertion_type')).toBe(
+    'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+  )
+  const { payload, protectedHeader } = await jwtVerify(
+    form?.get('client_assertion') ?? '',
+    publicKey,
+    { audience: 'https://id.test' },
+  )
+  expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: 'client-key' })
+  expect(payload).toMatchObject({ iss: 'service', sub: 'service' })
 })
 
 test('Client exposes its configuration to the functions', async () => {
