@@ -14,7 +14,7 @@ export const fixtures = {
 }
 
 /** The budgets of DESIGN.md (Performance), in gzip bytes. */
-export const budgets = { browserPkce: 10 * 1024, reactOverBrowserPkce: 1.5 * 1024 }
+export const budgets = { browserPkce: 13 * 1024, reactOverBrowserPkce: 1.5 * 1024 }
 
 // A fixture imports `@oidckit/<name>` as an app would; it is resolved from inside that
 // workspace package (a self-reference), so its exports map and conditions apply and no
