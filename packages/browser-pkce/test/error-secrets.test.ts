@@ -2,7 +2,7 @@ import { afterEach, expect, test } from 'vitest'
 import fc from 'fast-check'
 import type { MockIdp } from '@oidckit/mock-idp'
 import { authorize, newIdp, openTab, signIn, type Tab } from './harness'
-import { expectNoSecrets, secret } from './secret-leaks.js'
+import { expectNoSecrets, secret } from '../../core/test/secret-leaks.js'
 
 // RP-10, RP-20, C-14: neither what handleRedirectCallback() or getAccessToken() reject with,
 // nor the error published in the auth state, holds a code, a verifier or a token, whatever the

@@ -6,7 +6,7 @@ import type { FetchLike } from '@oidckit/core'
 import { CredentialStore, TokenSet, deviceLogin, getToken } from '@oidckit/device-cli'
 import { main } from '../src/cli/main.js'
 import { counted, fakeTime, settle, tempDir } from './helpers.js'
-import { expectNoSecrets, rejectionOf, secret } from './secret-leaks.js'
+import { expectNoSecrets, rejectionOf, secret } from '../../core/test/secret-leaks.js'
 
 // RP-19, RP-20, RP-10: what deviceLogin() and getToken() reject with, and what the CLI prints,
 // holds no device_code and no token, whatever the provider answers. mock-idp serves everything

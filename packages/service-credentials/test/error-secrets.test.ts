@@ -4,7 +4,7 @@ import { OAuthError, createTokenSource } from '@oidckit/service-credentials'
 import type { TokenSourceEvent, TokenSourceOptions } from '@oidckit/service-credentials'
 import type { MockIdp } from '@oidckit/mock-idp'
 import { API, ISSUER, createIdp } from './helpers.js'
-import { expectNoSecrets, rejectionOf, secret } from './secret-leaks.js'
+import { expectNoSecrets, rejectionOf, secret } from '../../core/test/secret-leaks.js'
 
 // RP-18, RP-10: neither what getToken() or fetch() reject with, nor an event's error, holds the
 // client secret or a token, whatever the token endpoint answers.
