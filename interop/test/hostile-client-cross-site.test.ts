@@ -4,6 +4,7 @@ import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { createMockIdp } from '@oidckit/mock-idp'
 import type { MockIdp, MockIdpConfig } from '@oidckit/mock-idp'
+import { FormBrowser } from '../src/form-browser.js'
 
 // A hostile web page against mock-idp over loopback HTTP: what a page the developer visits can
 // send to a server on localhost (forms, no-cors fetches, a rebound DNS name) and what a slow
@@ -251,45 +252,6 @@ describe('the control API from a hostile page (CSRF, DNS rebinding)', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-/** A tiny browser over HTTP: cookies, manual redirects, and the first form of a page. */
-class Browser {
-  cookies = new Map<string, string>()
-  constructor(readonly base: string) {}
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers)
-    if (this.cookies.size > 0) {
-      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    }
-    const url = path.startsWith('http') ? path : `${this.base}${path}`
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' })
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
-      const eq = pair!.indexOf('=')
-      if (/Max-Age=0/i.test(cookie)) this.cookies.delete(pair!.slice(0, eq))
-      else this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1))
-    }
-    return res
-  }
-
-  static form(html: string): { action: string; fields: URLSearchParams } {
-    const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? ''
-    const fields = new URLSearchParams()
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-      fields.set(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'))
-    }
-    return { action: action.replace(/&amp;/g, '&'), fields }
-  }
-
-  post(path: string, fields: URLSearchParams, headers: Record<string, string> = {}) {
-    return this.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: fields,
-    })
-  }
-}
-
 function authorizeQuery(extra: Record<string, string> = {}): URLSearchParams {
   const verifier = randomBytes(32).toString('base64url')
   return new URLSearchParams({
@@ -305,9 +267,9 @@ function authorizeQuery(extra: Record<string, string> = {}): URLSearchParams {
 }
 
 /** A browser signed in as alice through the login form. */
-async function signedInBrowser(server: Server): Promise<Browser> {
-  const browser = new Browser(server.url)
-  const page = Browser.form(
+async function signedInBrowser(server: Server): Promise<FormBrowser> {
+  const browser = new FormBrowser(server.url)
+  const page = FormBrowser.form(
     await (await browser.request(`/oauth/authorize?${authorizeQuery()}`)).text(),
   )
   page.fields.set('username', 'alice')
@@ -319,7 +281,7 @@ async function signedInBrowser(server: Server): Promise<Browser> {
 }
 
 /** Whether the browser still has an IdP session: `prompt=none` gives a code only then. */
-async function isSignedIn(browser: Browser): Promise<boolean> {
+async function isSignedIn(browser: FormBrowser): Promise<boolean> {
   const res = await browser.request(`/oauth/authorize?${authorizeQuery({ prompt: 'none' })}`)
   await res.text()
   const location = res.headers.get('location')
@@ -394,7 +356,7 @@ describe('logout CSRF (AS-11)', () => {
 
   test('AS-11: the user confirming on the page signs out (control)', async () => {
     const browser = await signedInBrowser(server)
-    const page = Browser.form(await (await browser.request('/oauth/logout')).text())
+    const page = FormBrowser.form(await (await browser.request('/oauth/logout')).text())
     const res = await browser.post(page.action, page.fields)
     const text = await res.text()
     checkSafe(res.status, res.headers, text)

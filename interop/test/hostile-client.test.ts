@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createMockIdp } from '@oidckit/mock-idp'
 import type { MockIdp } from '@oidckit/mock-idp'
+import { FormBrowser } from '../src/form-browser.js'
 
 // A hostile client against mock-idp over loopback HTTP: every trick is refused the way RFC 6749
 // says (status and `error`), never with a 5xx, and no answer leaks a stack trace or echoes a
@@ -71,46 +72,6 @@ async function expectErrorPage(res: Response, status = 400) {
   expect(res.status).toBe(status)
   expect(res.headers.get('location')).toBeNull()
   expect(text).not.toMatch(/<script|javascript:|data:text/i)
-}
-
-/** A tiny browser over HTTP: cookies, manual redirects, and form submission. */
-class Browser {
-  cookies = new Map<string, string>()
-  constructor(readonly base: string) {}
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers)
-    if (this.cookies.size > 0) {
-      headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    }
-    const url = path.startsWith('http') ? path : `${this.base}${path}`
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' })
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
-      const eq = pair!.indexOf('=')
-      if (/Max-Age=0/i.test(cookie)) this.cookies.delete(pair!.slice(0, eq))
-      else this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1))
-    }
-    return res
-  }
-
-  /** The hidden fields and the action of the first form of a page. */
-  static form(html: string): { action: string; fields: URLSearchParams } {
-    const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? ''
-    const fields = new URLSearchParams()
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-      fields.set(m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'))
-    }
-    return { action: action.replace(/&amp;/g, '&'), fields }
-  }
-
-  post(path: string, fields: URLSearchParams | Record<string, string>): Promise<Response> {
-    return this.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields),
-    })
-  }
 }
 
 function authorizeQuery(extra: Record<string, string> = {}): URLSearchParams {
@@ -391,14 +352,14 @@ describe('CSRF on the login and device forms (AS-10)', () => {
   })
   afterAll(() => server.close())
 
-  async function loginPage(browser: Browser) {
+  async function loginPage(browser: FormBrowser) {
     const page = await browser.request(`/oauth/authorize?${authorizeQuery()}`)
     expect(page.status).toBe(200)
-    return Browser.form(await page.text())
+    return FormBrowser.form(await page.text())
   }
 
   test('AS-10: a login POST without csrf_token is refused with 403 and no code', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     const { action, fields } = await loginPage(browser)
     fields.delete('csrf_token')
     fields.set('username', 'alice')
@@ -408,7 +369,7 @@ describe('CSRF on the login and device forms (AS-10)', () => {
   })
 
   test('AS-10: a login POST with a wrong csrf_token is refused with 403 and no code', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     const { action, fields } = await loginPage(browser)
     fields.set('csrf_token', 'A'.repeat(43))
     fields.set('username', 'alice')
@@ -417,11 +378,11 @@ describe('CSRF on the login and device forms (AS-10)', () => {
   })
 
   test('AS-10: a cross-site login POST (the token, but no CSRF cookie) is refused with 403', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     const { action, fields } = await loginPage(browser)
     fields.set('username', 'alice')
     fields.set('password', 'alice-password')
-    const attacker = new Browser(server.url)
+    const attacker = new FormBrowser(server.url)
     await expectErrorPage(await attacker.post(action, fields), 403)
     // The legitimate browser can still sign in with the same transaction.
     const res = await browser.post(action, fields)
@@ -431,7 +392,7 @@ describe('CSRF on the login and device forms (AS-10)', () => {
   })
 
   test('AS-10: a wrong password re-renders the form without echoing the password', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     const { action, fields } = await loginPage(browser)
     fields.set('username', 'alice')
     fields.set('password', 'hunter2-guess')
@@ -452,15 +413,15 @@ describe('CSRF on the login and device forms (AS-10)', () => {
 
   test('AS-10: the device approval POST without a valid csrf_token approves nothing', async () => {
     const device = await deviceCode()
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     // Sign in on the device page first, with the form's own token.
     const page = await browser.request(`/device?user_code=${device.user_code}`)
-    const login = Browser.form(await page.text())
+    const login = FormBrowser.form(await page.text())
     login.fields.set('username', 'bob')
     login.fields.set('password', 'bob-password')
     const signedIn = await browser.post(login.action, login.fields)
     expect(signedIn.status).toBe(303)
-    const confirm = Browser.form(
+    const confirm = FormBrowser.form(
       await (await browser.request(signedIn.headers.get('location')!)).text(),
     )
     for (const token of [undefined, 'B'.repeat(43)]) {
@@ -489,8 +450,8 @@ describe('device code brute force (AS-12)', () => {
       const statuses: number[] = []
       for (let i = 0; i < 80; i++) {
         // A new browser each time: a fresh CSRF cookie, so no per-browser counter applies.
-        const browser = new Browser(server.url)
-        const page = Browser.form(await (await browser.request('/device')).text())
+        const browser = new FormBrowser(server.url)
+        const page = FormBrowser.form(await (await browser.request('/device')).text())
         page.fields.set('user_code', `BCDF-${'GHJKLMNP'.slice(i % 4, (i % 4) + 4)}`)
         page.fields.set('action', 'code')
         const res = await browser.post(page.action, page.fields)
@@ -773,15 +734,15 @@ describe('sessions, pages and single use (AS-9, AS-10, AS-12, AS-13, S-3)', () =
   })
   afterAll(() => server.close())
 
-  async function loginForm(browser: Browser, extra: Record<string, string> = {}) {
+  async function loginForm(browser: FormBrowser, extra: Record<string, string> = {}) {
     const page = await browser.request(`/oauth/authorize?${authorizeQuery(extra)}`)
     const html = await safeText(page)
     expect(page.status).toBe(200)
-    return { html, ...Browser.form(html) }
+    return { html, ...FormBrowser.form(html) }
   }
 
   test('AS-10: a session id planted before login is replaced at login (no session fixation)', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     const { action, fields } = await loginForm(browser)
     const planted = 'p'.repeat(43)
     browser.cookies.set('mock_idp_session', planted)
@@ -795,7 +756,7 @@ describe('sessions, pages and single use (AS-9, AS-10, AS-12, AS-13, S-3)', () =
   })
 
   test('AS-10: replaying a successful login POST issues no second code', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     const { action, fields } = await loginForm(browser)
     fields.set('username', 'alice')
     fields.set('password', 'alice-password')
@@ -805,7 +766,7 @@ describe('sessions, pages and single use (AS-9, AS-10, AS-12, AS-13, S-3)', () =
   })
 
   test('AS-10: a login POST naming an unknown transaction gets an error page, no code', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     const { action, fields } = await loginForm(browser)
     fields.set('tx', 'x'.repeat(43))
     fields.set('username', 'alice')
@@ -814,11 +775,11 @@ describe('sessions, pages and single use (AS-9, AS-10, AS-12, AS-13, S-3)', () =
   })
 
   test('AS-10: five wrong passwords end the login transaction (429), so the sixth guess is refused too', async () => {
-    const browser = new Browser(server.url)
+    const browser = new FormBrowser(server.url)
     let { html } = await loginForm(browser)
     const statuses: number[] = []
     for (let i = 0; i < 6; i++) {
-      const { action, fields } = Browser.form(html)
+      const { action, fields } = FormBrowser.form(html)
       fields.set('username', 'alice')
       fields.set('password', `guess-${i}`)
       const res = await browser.post(action || '/oauth/authorize', fields)
@@ -884,15 +845,15 @@ describe('sessions, pages and single use (AS-9, AS-10, AS-12, AS-13, S-3)', () =
         client_id: clientId,
         device_code: device.device_code,
       })
-    const browser = new Browser(server.url)
-    const login = Browser.form(
+    const browser = new FormBrowser(server.url)
+    const login = FormBrowser.form(
       await (await browser.request(`/device?user_code=${device.user_code}`)).text(),
     )
     login.fields.set('username', 'bob')
     login.fields.set('password', 'bob-password')
     expect((await browser.post(login.action, login.fields)).status).toBe(303)
     const page = await browser.request(`/device?user_code=${device.user_code}&action=approve`)
-    const confirm = Browser.form(await safeText(page))
+    const confirm = FormBrowser.form(await safeText(page))
     server.idp.clock.advance(6)
     await expectOAuthError(await poll(), 400, 'authorization_pending')
     confirm.fields.set('action', 'approve')
