@@ -1,7 +1,16 @@
-import { describe, expect, test } from 'vitest'
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { createMockIdp } from '@oidckit/mock-idp'
 import type { MockIdp } from '@oidckit/mock-idp'
 import { createTokenVerifier, NetworkError, toBearerError } from '@oidckit/node-server'
+
+// Real time stands still (only Date is faked): mock-idp's clock and the verifier's start equal
+// and move only when the test moves them, however slowly a busy machine runs the test.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 // A discovery document or JWKS that keeps failing: the verifier backs off (1 s doubling to
 // 60 s, on its clock) instead of asking the issuer again for every token.

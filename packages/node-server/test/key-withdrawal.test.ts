@@ -1,6 +1,15 @@
-import { expect, test } from 'vitest'
+import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import { createMockIdp } from '@oidckit/mock-idp'
 import { createTokenVerifier, TokenValidationError } from '@oidckit/node-server'
+
+// Real time stands still (only Date is faked): mock-idp's clock and the verifier's start equal
+// and move only when the test moves them, however slowly a busy machine runs the test.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 // The verified-token cache lasts no longer than the key set a token was checked against: once
 // the issuer withdraws a key, the next refetch (at the latest when the set is 300 s old) ends
