@@ -114,15 +114,33 @@ async function authorizationRequest(
   if (!client) {
     return renderErrorPage(
       params.has('client_id') ? 'Unknown client_id.' : 'The request has no client_id.',
+      400,
+      {},
+      {
+        received: params.get('client_id'),
+        receivedLabel: 'client_id received',
+        registered: [...ctx.config.clients.values()]
+          .filter((c) => c.grantTypes.includes('authorization_code'))
+          .map((c) => c.clientId),
+        registeredLabel: 'Clients registered for the authorization code flow',
+      },
     )
   }
   const redirectUri = matchRedirectUri(client, params.get('redirect_uri'))
   if (!redirectUri) {
-    // S-2: never redirect to an unregistered URI.
+    // S-2: never redirect to an unregistered URI; show why, so the fix is plain to see.
     return renderErrorPage(
       params.has('redirect_uri')
         ? 'redirect_uri is not registered for this client.'
         : 'redirect_uri is required: this client has several.',
+      400,
+      {},
+      {
+        received: params.get('redirect_uri'),
+        receivedLabel: 'redirect_uri received',
+        registered: client.redirectUris,
+        registeredLabel: `Redirect URIs registered for ${client.clientId} (exact match)`,
+      },
     )
   }
   const state = params.get('state')

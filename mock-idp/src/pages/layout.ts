@@ -27,7 +27,7 @@ main{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;w
 h1{font-size:1.3rem;margin:0 0 .5rem}label{display:block;margin:.8rem 0 .2rem}
 input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit}
 button{margin-top:1rem;padding:.5rem 1rem;font:inherit;cursor:pointer}
-.error{color:#a00}.hint{color:#555;font-size:.85rem}code{font-size:1.2rem;letter-spacing:.1em}`
+.error{color:#a00}li code,p code{font-size:.9rem;word-break:break-all;letter-spacing:0}.hint{color:#555;font-size:.85rem}code{font-size:1.2rem;letter-spacing:.1em}`
 
 /** A whole page around `body` (already-escaped HTML). */
 export function renderPage(
@@ -43,15 +43,50 @@ export function renderPage(
   return new Response(html, { status, headers: { ...PAGE_HEADERS, ...headers } })
 }
 
-/** A page that explains a problem and redirects nowhere (S-2). */
+/** Longest received value an error page shows; the rest is cut with an ellipsis. */
+const MAX_SHOWN = 300
+
+/** What an error page shows besides its message: the value received and the ones expected. */
+export interface ErrorDetails {
+  /** What the request sent; `undefined` when it sent nothing. */
+  received: string | undefined
+  receivedLabel: string
+  /** The registered values the request should have matched. */
+  registered: readonly string[]
+  registeredLabel: string
+}
+
+function detailsHtml(details: ErrorDetails): string {
+  const received =
+    details.received === undefined
+      ? '<em>nothing</em>'
+      : `<code>${escapeHtml(
+          details.received.length > MAX_SHOWN
+            ? `${details.received.slice(0, MAX_SHOWN)}…`
+            : details.received,
+        )}</code>`
+  const registered = details.registered.length
+    ? `<ul>${details.registered.map((value) => `<li><code>${escapeHtml(value)}</code></li>`).join('')}</ul>`
+    : '<p><em>none</em></p>'
+  return `<p>${escapeHtml(details.receivedLabel)}: ${received}</p>
+<p>${escapeHtml(details.registeredLabel)}:</p>${registered}`
+}
+
+/**
+ * A page that explains a problem and redirects nowhere (S-2); with `details`, it shows the value
+ * received next to the registered ones, so a misconfigured client is plain to see.
+ */
 export function renderErrorPage(
   message: string,
   status = 400,
   headers: Record<string, string> = {},
+  details?: ErrorDetails,
 ): Response {
   return renderPage(
     'Error',
-    `<h1>Something is wrong</h1><p class="error">${escapeHtml(message)}</p>`,
+    `<h1>Something is wrong</h1><p class="error">${escapeHtml(message)}</p>${
+      details ? detailsHtml(details) : ''
+    }`,
     status,
     headers,
   )
