@@ -124,7 +124,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<CliHan
   try {
     idp = createMockIdp(config)
   } catch (err) {
-    if (err instanceof MockIdpConfigError) throw new CliError(`invalid config: ${err.message}`)
+    if (err instanceof MockIdpConfigError) {
+      const file = err.key !== undefined && values.config ? ` (in ${values.config})` : ''
+      throw new CliError(`invalid config: ${err.message}${file}`)
+    }
     throw err
   }
   let server: MockIdpServer

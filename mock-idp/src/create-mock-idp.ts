@@ -20,7 +20,12 @@ import { registerStore } from './internal/inspect.js'
 import { MAX_URL_LENGTH } from './internal/params.js'
 import { errorResponse, jsonResponse, ProtocolError } from './internal/protocol-error.js'
 import { randomToken } from './internal/random.js'
-import { resolveConfig, resolveUser, type ResolvedUser } from './internal/resolve-config.js'
+import {
+  checkKeys,
+  resolveConfig,
+  resolveUser,
+  type ResolvedUser,
+} from './internal/resolve-config.js'
 import { parseScope } from './internal/scope.js'
 import { KeyStore, type PersistedKeys } from './keys.js'
 import { serveHandler, type ListenOptions, type MockIdpServer } from './listen.js'
@@ -326,6 +331,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     updateUser(username, patch) {
       const user = users.get(username)
       if (!user) throw new MockIdpConfigError(`no user ${username}`)
+      checkKeys(patch, ['password', 'claims'], `the update of user ${username}`)
       const claims = { ...user.claims }
       for (const [name, value] of Object.entries(patch.claims ?? {})) {
         if (value === null) delete claims[name]

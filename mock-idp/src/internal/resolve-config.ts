@@ -1,12 +1,15 @@
 import type {
   ClientAuthMethod,
   GrantType,
+  MockIdpClient,
   MockIdpConfig,
   MockIdpStorage,
+  MockIdpUser,
   SigningAlg,
 } from '../config.js'
 import { defaultConfig } from '../default-config.js'
 import { MockIdpConfigError } from '../errors.js'
+import { closestName } from './suggest.js'
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 export const GRANT_TYPES: readonly GrantType[] = [
@@ -71,6 +74,77 @@ export interface ResolvedConfig {
 
 function fail(message: string): never {
   throw new MockIdpConfigError(message)
+}
+
+// Typed against the interfaces, so a new option cannot be forgotten here.
+const CONFIG_KEYS = Object.keys({
+  issuer: true,
+  clients: true,
+  users: true,
+  accessTokenTtl: true,
+  idTokenTtl: true,
+  refreshTokenTtl: true,
+  refreshTokenIdleTtl: true,
+  sessionTtl: true,
+  deviceCodeTtl: true,
+  deviceCodeInterval: true,
+  keyRotationGrace: true,
+  signingAlg: true,
+  autoLogin: true,
+  controlApi: true,
+  adminToken: true,
+  allowHttpRedirectUris: true,
+  storage: true,
+} satisfies Record<keyof MockIdpConfig, true>)
+const CLIENT_KEYS = Object.keys({
+  clientId: true,
+  name: true,
+  clientSecret: true,
+  tokenEndpointAuthMethod: true,
+  jwks: true,
+  redirectUris: true,
+  postLogoutRedirectUris: true,
+  grantTypes: true,
+  scope: true,
+  audience: true,
+  resources: true,
+  webOrigins: true,
+  requirePkce: true,
+  applicationType: true,
+  serviceAccount: true,
+} satisfies Record<keyof MockIdpClient, true>)
+const USER_KEYS = Object.keys({
+  sub: true,
+  username: true,
+  password: true,
+  claims: true,
+} satisfies Record<keyof MockIdpUser, true>)
+
+/**
+ * Refuses a key mock-idp does not know, naming it, where it was, and the known key it is a typo
+ * of: a misspelled option silently ignored would leave a default in place and hide the mistake.
+ */
+export function checkKeys(
+  raw: Record<string, unknown>,
+  known: readonly string[],
+  where: string,
+): void {
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue
+    const suggestion = closestName(key, known)
+    const shown = JSON.stringify(key.length > 100 ? `${key.slice(0, 100)}…` : key)
+    throw new MockIdpConfigError(
+      `unknown key ${shown} in ${where}${suggestion ? `; did you mean "${suggestion}"?` : `; known keys: ${known.join(', ')}`}`,
+      { key, where, suggestion },
+    )
+  }
+}
+
+/** `client spa (clients[0])`, or `clients[0]` while the id is unknown. */
+function describeEntry(raw: Record<string, unknown>, idKey: string, kind: string, at: string) {
+  const id = raw[idKey]
+  if (typeof id !== 'string' || id === '' || id.length > 100) return at
+  return at === kind ? `${kind} ${id}` : `${kind} ${id} (${at})`
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -156,6 +230,7 @@ function checkRedirectUri(uri: string, field: string, allowHttp: boolean): void 
 function resolveClient(raw: unknown, index: number, allowHttp: boolean): ResolvedClient {
   const at = `clients[${index}]`
   if (!isObject(raw)) fail(`${at} must be an object`)
+  checkKeys(raw, CLIENT_KEYS, describeEntry(raw, 'clientId', 'client', at))
   const clientId =
     optionalString(raw.clientId, `${at}.clientId`) ?? fail(`${at}.clientId is required`)
   const where = `client ${clientId}`
@@ -254,6 +329,7 @@ export function isAbsoluteUri(value: string): boolean {
 /** Validates and normalizes a user; shared by config and the add/update control. */
 export function resolveUser(raw: unknown, at: string): ResolvedUser {
   if (!isObject(raw)) fail(`${at} must be an object`)
+  checkKeys(raw, USER_KEYS, describeEntry(raw, 'username', 'user', at))
   const username =
     optionalString(raw.username, `${at}.username`) ?? fail(`${at}.username is required`)
   const where = `user ${username}`
@@ -273,6 +349,7 @@ export function resolveUser(raw: unknown, at: string): ResolvedUser {
  */
 export function resolveConfig(input: MockIdpConfig = {}): ResolvedConfig {
   if (!isObject(input)) fail('the config must be an object')
+  checkKeys(input as Record<string, unknown>, CONFIG_KEYS, 'the config')
   const defaults = defaultConfig()
   const allowHttp = input.allowHttpRedirectUris === true
   const clients = new Map<string, ResolvedClient>()
