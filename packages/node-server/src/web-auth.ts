@@ -14,6 +14,7 @@ import type { ClientPrivateKey, FetchLike, IdTokenClaims } from '@oidckit/core'
 import { parseCookies, serializeCookie } from './internal/cookies.js'
 import { argumentError, optionalNumber } from './internal/options.js'
 import { deriveKeys, seal, unseal } from './internal/sealed.js'
+import { SessionCookie } from './internal/session-cookie.js'
 
 /**
  * Options of {@link createWebAuth}.
@@ -101,8 +102,6 @@ export interface WebAuth<Claims extends object = object> {
   readonly cookieNames: { readonly session: string; readonly transaction: string }
 }
 
-const CHUNK = 3800
-const MAX_CHUNKS = 10
 const TX_TTL = 600
 
 function isLoopback(hostname: string): boolean {
@@ -204,6 +203,12 @@ export function createWebAuth<Claims extends object = object>(
   const sameSite = options.sameSite ?? 'Lax'
   const cookie = (name: string, value: string, maxAge: number, site: 'Lax' | 'Strict' = sameSite) =>
     serializeCookie(name, value, { secure, sameSite: site, maxAge })
+  const sessionCookie = new SessionCookie({
+    name: names.session,
+    keys: sessionKeys,
+    secure,
+    sameSite,
+  })
 
   let discovering: Promise<Client<Claims>> | undefined
   const client = () =>
@@ -220,42 +225,8 @@ export function createWebAuth<Claims extends object = object>(
       throw err
     }))
 
-  /** Set-Cookie lines writing the session (chunked when large) and clearing stale chunks. */
-  function writeSession(value: string, maxAge: number, cookies: Map<string, string>): string[] {
-    const lines: string[] = []
-    const chunks =
-      value.length <= CHUNK ? [value] : (value.match(new RegExp(`.{1,${CHUNK}}`, 'g')) ?? [])
-    if (chunks.length === 1) {
-      lines.push(cookie(names.session, value, maxAge))
-    } else {
-      chunks.forEach((chunk, i) => lines.push(cookie(`${names.session}.${i}`, chunk, maxAge)))
-      if (cookies.has(names.session)) lines.push(cookie(names.session, '', 0))
-    }
-    for (let i = chunks.length === 1 ? 0 : chunks.length; i < MAX_CHUNKS; i++) {
-      if (cookies.has(`${names.session}.${i}`)) lines.push(cookie(`${names.session}.${i}`, '', 0))
-    }
-    return lines
-  }
-
-  function clearSession(cookies: Map<string, string>): string[] {
-    return [names.session, ...Array.from({ length: MAX_CHUNKS }, (_, i) => `${names.session}.${i}`)]
-      .filter((name) => cookies.has(name))
-      .map((name) => cookie(name, '', 0))
-  }
-
-  function readSession(cookies: Map<string, string>): string | undefined {
-    const whole = cookies.get(names.session)
-    if (whole) return whole
-    let joined = ''
-    for (let i = 0; i < MAX_CHUNKS && cookies.has(`${names.session}.${i}`); i++) {
-      joined += cookies.get(`${names.session}.${i}`)
-    }
-    return joined || undefined
-  }
-
   async function sealSession(tokens: TokenSet<Claims>, exp: number, cookies: Map<string, string>) {
-    const value = await seal({ tokens: tokens.toJSON(), sexp: exp }, sessionKeys, exp)
-    return writeSession(value, exp - now(), cookies)
+    return sessionCookie.write({ tokens: tokens.toJSON(), sexp: exp }, exp, now(), cookies)
   }
 
   const refreshing = new Map<string, Promise<TokenSet<Claims>>>()
@@ -287,8 +258,8 @@ export function createWebAuth<Claims extends object = object>(
 
   async function load(request: Request) {
     const cookies = parseCookies(request.headers.get('cookie'))
-    const value = readSession(cookies)
-    const payload = value ? await unseal(value, sessionKeys, now()) : undefined
+    const value = sessionCookie.raw(cookies)
+    const payload = value ? await sessionCookie.read(cookies, now()) : undefined
     let tokens: TokenSet<Claims> | undefined
     try {
       tokens = payload ? TokenSet.fromJSON<Claims>(payload.tokens, { clock }) : undefined
@@ -399,7 +370,7 @@ export function createWebAuth<Claims extends object = object>(
       const append = (lines: string[]) =>
         lines.forEach((line) => responseHeaders?.append('set-cookie', line))
       if (!tokens) {
-        if (present) append(clearSession(cookies))
+        if (present) append(sessionCookie.clear(cookies))
         return null
       }
       if (tokens.isExpired(leeway) && tokens.refreshToken) {
@@ -409,7 +380,7 @@ export function createWebAuth<Claims extends object = object>(
           return toSession(next)
         } catch (err) {
           if (err instanceof OAuthError && err.error === 'invalid_grant') {
-            append(clearSession(cookies))
+            append(sessionCookie.clear(cookies))
             return null
           }
           if (tokens.isExpired()) return null
@@ -421,7 +392,7 @@ export function createWebAuth<Claims extends object = object>(
 
     async logout(request) {
       const { cookies, tokens } = await load(request)
-      const lines = clearSession(cookies)
+      const lines = sessionCookie.clear(cookies)
       let location = postLogoutRedirectUri
       try {
         const c = await client()
