@@ -1,0 +1,5 @@
+export { freePort } from './free-port.js'
+export { pingRedis } from './redis-ping.js'
+export type { RedisAddress } from './redis-ping.js'
+export { startRedisServer } from './redis-server.js'
+export type { RedisServer, RedisServerOptions } from './redis-server.js'
