@@ -17,6 +17,7 @@ import { MockIdpConfigError } from './errors.js'
 import { FaultQueue, type EndpointName, type MockIdpFault } from './faults.js'
 import type { IdpContext } from './internal/context.js'
 import { registerStore } from './internal/inspect.js'
+import { checkIssueOptions } from './internal/issue-options.js'
 import { MAX_URL_LENGTH } from './internal/params.js'
 import { errorResponse, jsonResponse, ProtocolError } from './internal/protocol-error.js'
 import { randomToken } from './internal/random.js'
@@ -35,11 +36,17 @@ import { issueTokens, type TokenResponseBody } from './tokens.js'
 
 /**
  * What `idp.issueTokens()` mints: tokens for `user` (a username) or, without one, a
- * client-credentials token.
+ * client-credentials token, with extra claims and lifetimes if a test needs them.
  *
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-2
  * @example
- * const tokens = await idp.issueTokens({ user: 'alice', clientId: 'spa', scope: 'openid profile' })
+ * const tokens = await idp.issueTokens({
+ *   user: 'alice',
+ *   clientId: 'spa',
+ *   scope: 'openid profile',
+ *   accessTokenClaims: { roles: ['admin'] },
+ *   accessTokenTtl: 60,
+ * })
  */
 export interface IssueTokensOptions {
   /** Username; omit for a client-credentials token. */
@@ -49,6 +56,16 @@ export interface IssueTokensOptions {
   scope?: string
   nonce?: string
   resource?: string
+  /** Extra claims for the access token and the ID token (not `iss`, `sub`, `aud`, `exp`, … which mock-idp sets). */
+  claims?: Record<string, unknown>
+  /** Extra claims for the access token only; they win over `claims`. */
+  accessTokenClaims?: Record<string, unknown>
+  /** Extra claims for the ID token only; they win over `claims`. */
+  idTokenClaims?: Record<string, unknown>
+  /** Access-token lifetime in seconds (and `expires_in`); default the config's `accessTokenTtl`. */
+  accessTokenTtl?: number
+  /** ID-token lifetime in seconds; default the config's `idTokenTtl`. */
+  idTokenTtl?: number
 }
 
 /**
@@ -289,6 +306,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     },
     async issueTokens(options) {
       await ready
+      checkIssueOptions(options)
       const client = resolved.clients.get(options.clientId)
       if (!client) throw new TypeError(`issueTokens: unknown client ${options.clientId}`)
       const user = options.user === undefined ? undefined : users.get(options.user)
@@ -306,6 +324,10 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
         authTime: user ? clock.now() : undefined,
         grantId: user ? randomToken(16) : undefined,
         refresh: user ? { expiresAt: undefined } : false,
+        accessTokenClaims: { ...options.claims, ...options.accessTokenClaims },
+        idTokenClaims: { ...options.claims, ...options.idTokenClaims },
+        accessTokenTtl: options.accessTokenTtl,
+        idTokenTtl: options.idTokenTtl,
       })
     },
     async rotateKeys() {

@@ -38,6 +38,12 @@ export interface IssueOptions {
   grantId: string | undefined
   /** A new refresh token, continuing a rotated one (keeping its absolute expiry), or none. */
   refresh: false | { expiresAt: number | undefined }
+  /** Extra claims (`idp.issueTokens()` only); the ones mock-idp sets itself are refused before. */
+  accessTokenClaims?: Record<string, unknown> | undefined
+  idTokenClaims?: Record<string, unknown> | undefined
+  /** Lifetimes in seconds, instead of the config's. */
+  accessTokenTtl?: number | undefined
+  idTokenTtl?: number | undefined
 }
 
 /** RFC 8707 resource, else the client's configured audience, else its client_id (S-7). */
@@ -61,11 +67,13 @@ export async function issueTokens(
   const key = await ctx.keys.signingKey()
   const now = Math.floor(ctx.clock.now())
   const jti = ctx.store.generation + randomToken(16)
-  const accessExpiresAt = now + ctx.config.accessTokenTtl
+  const accessTtl = options.accessTokenTtl ?? ctx.config.accessTokenTtl
+  const accessExpiresAt = now + accessTtl
   const aud = accessTokenAudience(client, options.resource)
   const sub = user?.sub ?? client.clientId
   const accessClaims: JWTPayload = {
     ...(user ? hanzoClaims(user) : {}),
+    ...options.accessTokenClaims,
     client_id: client.clientId,
     scope: scope.join(' '),
     ...(options.authTime !== undefined ? { auth_time: Math.floor(options.authTime) } : {}),
@@ -85,12 +93,13 @@ export async function issueTokens(
   const body: TokenResponseBody = {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: ctx.config.accessTokenTtl,
+    expires_in: accessTtl,
     scope: scope.join(' '),
   }
   if (user && scope.includes('openid')) {
     const idClaims: JWTPayload = {
       ...userClaims(user, scope),
+      ...options.idTokenClaims,
       azp: client.clientId,
       at_hash: await atHash(accessToken),
       ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
@@ -103,7 +112,7 @@ export async function issueTokens(
       .setSubject(user.sub)
       .setAudience(client.clientId)
       .setIssuedAt(now)
-      .setExpirationTime(now + ctx.config.idTokenTtl)
+      .setExpirationTime(now + (options.idTokenTtl ?? ctx.config.idTokenTtl))
       .sign(key.privateKey)
   }
   if (options.refresh && grantId && user && client.grantTypes.includes('refresh_token')) {
