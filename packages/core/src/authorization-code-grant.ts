@@ -11,7 +11,7 @@ import {
   assertString,
   isObject,
 } from './internal/assert.js'
-import { mapError } from './internal/map-error.js'
+import { mapSync } from './internal/map-error.js'
 import { clientAuth, oauthClient, request, toTokenSet } from './internal/request.js'
 import { addSecret } from './internal/secrets.js'
 import type { TokenSet } from './token-set.js'
@@ -75,7 +75,7 @@ export async function authorizationCodeGrant<Claims extends object = object>(
     const secrets = new Set<string>()
     addSecret(secrets, parameters.get('code'))
     addSecret(secrets, checks.codeVerifier)
-    throw mapError(err, 'callback', secrets)
+    throw mapSync(err, 'callback', secrets)
   }
   return request(config, 'token', checks.signal, async (req, client) => {
     const response = await authorizationCodeGrantRequest(

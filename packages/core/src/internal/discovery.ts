@@ -13,7 +13,7 @@ import { argumentError, assertNonNegativeNumber, isObject } from './assert.js'
 import { withHint } from './hints.js'
 import { createHttp, transport } from './http.js'
 import type { CustomFetch } from './http.js'
-import { mapError } from './map-error.js'
+import { mapSync } from './map-error.js'
 
 export const DEFAULT_CACHE_TTL = 10 * 60_000
 
@@ -142,7 +142,7 @@ export async function fetchMetadata(
         )
       }
     }
-    throw mapError(err, 'discovery')
+    throw mapSync(err, 'discovery')
   }
   checkMetadata(metadata, issuer.href, allowHttp)
   return Object.freeze(metadata)

@@ -25,6 +25,9 @@ function oauthError(error: string): string {
       return ' This client is not allowed to use this grant; check its registration.'
     case 'access_denied':
       return ' The user or the server declined the request.'
+    case 'invalid_token':
+    case 'unauthorized':
+      return ' Check the token or the client credentials.'
     default:
       return ''
   }
@@ -59,7 +62,6 @@ const hints = {
   issuerMismatch,
   claim: (claim: string, expected?: unknown) =>
     ` "${claim}"${CLAIM_NAMES[claim] ? ` (${CLAIM_NAMES[claim]})` : ''} failed validation${expected === undefined ? '' : ` (expected ${JSON.stringify(expected)})`} and the token was rejected. Check the client and issuer configuration, or sign in again.`,
-  challenge: () => ' Check the token or the client credentials.',
   timeout: () => ' Check that the server is up and reachable, or raise the `timeout` option.',
   connection: () => ' Check the URL, DNS and that the server is running.',
   bodyRead: () => ' Retry; if it persists, check the server or a proxy in between.',

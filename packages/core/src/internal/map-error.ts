@@ -17,7 +17,11 @@ import {
   UnsupportedOperationError,
   WWWAuthenticateChallengeError,
 } from 'oauth4webapi'
-import type { OAuthErrorCode } from '../errors.js'
+import type {
+  NetworkErrorCode,
+  TokenValidationErrorCode,
+  TokenValidationReason,
+} from '../errors.js'
 import {
   DiscoveryError,
   NetworkError,
@@ -41,294 +45,234 @@ export type Stage =
   | 'device'
   | 'par'
 
-function isArgumentError(err: unknown): boolean {
-  return (
-    err instanceof TypeError &&
-    ((err as { code?: unknown }).code === 'ERR_INVALID_ARG_TYPE' ||
-      (err as { code?: unknown }).code === 'ERR_INVALID_ARG_VALUE')
-  )
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
-function describeOAuth(error: string, description: string | undefined): string {
-  return description ? `${error} (${description})` : error
+function invalid(
+  code: TokenValidationErrorCode,
+  claim: string,
+  reason: TokenValidationReason,
+  message: string,
+  cause: unknown,
+): TokenValidationError {
+  return new TokenValidationError(code, message, { claim, reason, cause })
 }
 
-/** An {@link OAuthError} whose server text has the exchange's `secrets` redacted (RP-10, RP-18). */
+function claimError(
+  claim: string,
+  reason: TokenValidationReason,
+  what: string,
+  cause: unknown,
+  expected?: unknown,
+): TokenValidationError {
+  return invalid(
+    'ERR_JWT_CLAIM_VALIDATION_FAILED',
+    claim,
+    reason,
+    withHint(`The ID token ${what}.`, 'claim', claim, expected),
+    cause,
+  )
+}
+
+function network(code: NetworkErrorCode, message: string, cause: unknown): NetworkError {
+  return new NetworkError(code, message, { cause })
+}
+
+/**
+ * An {@link OAuthError} for the server's `error`, with the exchange's `secrets` redacted from
+ * the server text kept (RP-10, RP-18).
+ */
 function refused(
-  code: OAuthErrorCode,
-  err: unknown,
+  err: Error & { status?: number; response?: Response },
+  stage: Stage,
   secrets: ReadonlySet<string> | undefined,
-  fields: {
-    error: string
-    description?: string | undefined
-    uri?: string | undefined
-    status?: number | undefined
-    response?: Response | undefined
-  },
-  message: (what: string) => string,
+  serverError: string,
+  description: string | undefined,
+  uri: unknown,
 ): OAuthError {
-  const error = redact(fields.error, secrets)
-  const errorDescription = redact(fields.description, secrets)
-  return new OAuthError(code, message(describeOAuth(error, errorDescription)), {
-    error,
-    errorDescription,
-    errorUri: redact(fields.uri, secrets),
-    status: fields.status,
-    response: safeResponse(fields.response, secrets),
-    cause: safeCause(err, secrets),
-  })
+  const error = redact(serverError, secrets)
+  const errorDescription = redact(description, secrets)
+  const callback = err instanceof AuthorizationResponseError
+  return new OAuthError(
+    callback ? 'ERR_AUTHORIZATION_RESPONSE' : 'ERR_OAUTH_RESPONSE',
+    withHint(
+      `The authorization server refused the ${callback ? 'authorization' : stage} request: ${error}${errorDescription ? ` (${errorDescription})` : ''}.`,
+      'oauthError',
+      error,
+    ),
+    {
+      error,
+      errorDescription,
+      errorUri: redact(text(uri), secrets),
+      status: err.status,
+      response: safeResponse(err.response, secrets),
+      cause: safeCause(err, secrets),
+    },
+  )
 }
 
 /**
  * Turns anything thrown while talking to the provider into an oidckit error. The original is
  * kept as `cause` only as a sanitized copy, and `secrets` (the credentials of the exchange) are
  * redacted from the server text kept (RP-10, RP-18). Caller misuse (`TypeError` with an
- * `ERR_INVALID_ARG_*` code) passes through.
+ * `ERR_INVALID_ARG_*` code) passes through. A `WWW-Authenticate` challenge without an `error`
+ * parameter (e.g. `Basic realm="…"` on a failed client authentication) takes its error from the
+ * JSON body, when there is one.
  */
-export function mapError(err: unknown, stage: Stage, secrets?: ReadonlySet<string>): unknown {
-  if (err instanceof OidcKitError || isArgumentError(err)) return err
-
-  if (err instanceof ResponseBodyError) {
-    return refused(
-      'ERR_OAUTH_RESPONSE',
-      err,
-      secrets,
-      {
-        error: err.error,
-        description: err.error_description,
-        uri: text(err.cause.error_uri),
-        status: err.status,
-        response: err.response,
-      },
-      (what) =>
-        withHint(
-          `The authorization server refused the ${stage} request: ${what}.`,
-          'oauthError',
-          err.error,
-        ),
-    )
-  }
-  if (err instanceof AuthorizationResponseError) {
-    return refused(
-      'ERR_AUTHORIZATION_RESPONSE',
-      err,
-      secrets,
-      {
-        error: err.error,
-        description: err.error_description,
-        uri: err.cause.get('error_uri') ?? undefined,
-      },
-      (what) =>
-        withHint(
-          `The authorization server returned an error to the redirect URI: ${what}.`,
-          'oauthError',
-          err.error,
-        ),
-    )
-  }
-  if (err instanceof WWWAuthenticateChallengeError) {
-    const challenge = err.cause[0]
-    return refused(
-      'ERR_OAUTH_RESPONSE',
-      err,
-      secrets,
-      {
-        error: challenge?.parameters.error ?? 'unauthorized',
-        description: challenge?.parameters.error_description,
-        status: err.status,
-        response: err.response,
-      },
-      (what) =>
-        withHint(
-          `The ${stage} endpoint answered HTTP ${err.status} with a ${redact(challenge?.scheme ?? 'WWW-Authenticate', secrets)} challenge: ${what}.`,
-          'challenge',
-        ),
-    )
-  }
-  const cause = safeCause(err, secrets)
-  const message = redact(err instanceof Error ? err.message : String(err), secrets)
-  if (err instanceof UnsupportedOperationError) {
-    return mapUnsupported(err, stage, cause, message)
-  }
-  if (err instanceof OperationProcessingError) {
-    return mapProcessing(err, stage, cause, message)
-  }
-  return new NetworkError(
-    'ERR_RESPONSE_INVALID',
-    `The ${stage} response could not be processed: ${message}.`,
-    { cause },
-  )
-}
-
-/**
- * Like {@link mapError}, but a `WWW-Authenticate` challenge without an `error` parameter (e.g.
- * `Basic realm="…"` on a failed client authentication) takes its error from the JSON body.
- */
-export async function mapErrorWithBody(
+export async function mapError(
   err: unknown,
   stage: Stage,
   secrets?: ReadonlySet<string>,
 ): Promise<unknown> {
+  if (err instanceof WWWAuthenticateChallengeError) {
+    const challenge = err.cause.find((c) => c.parameters.error) ?? err.cause[0]
+    let body: unknown
+    if (!challenge?.parameters.error && !err.response.bodyUsed) {
+      body = await err.response
+        .clone()
+        .json()
+        .catch(() => undefined)
+    }
+    const fields = isObject(body) && text(body.error) ? body : challenge?.parameters
+    return refused(
+      err,
+      stage,
+      secrets,
+      text(fields?.error) || 'unauthorized',
+      text(fields?.error_description),
+      fields?.error_uri,
+    )
+  }
+  return mapSync(err, stage, secrets)
+}
+
+/** {@link mapError} for what is thrown without an HTTP response (the callback's validation). */
+export function mapSync(err: unknown, stage: Stage, secrets?: ReadonlySet<string>): unknown {
   if (
-    err instanceof WWWAuthenticateChallengeError &&
-    !err.cause.some((challenge) => challenge.parameters.error) &&
-    !err.response.bodyUsed
+    err instanceof OidcKitError ||
+    (err instanceof TypeError && /^ERR_INVALID_ARG_/.test(String((err as { code?: unknown }).code)))
   ) {
-    const body: unknown = await err.response
-      .clone()
-      .json()
-      .catch(() => undefined)
-    if (isObject(body) && typeof body.error === 'string' && body.error) {
-      const error = body.error
-      return refused(
-        'ERR_OAUTH_RESPONSE',
-        err,
-        secrets,
-        {
-          error,
-          description: text(body.error_description),
-          uri: text(body.error_uri),
-          status: err.status,
-          response: err.response,
-        },
-        (what) =>
-          withHint(
-            `The authorization server refused the ${stage} request (HTTP ${err.status}): ${what}.`,
-            'oauthError',
-            error,
-          ),
+    return err
+  }
+  if (err instanceof ResponseBodyError) {
+    return refused(err, stage, secrets, err.error, err.error_description, err.cause.error_uri)
+  }
+  if (err instanceof AuthorizationResponseError) {
+    return refused(
+      err,
+      stage,
+      secrets,
+      err.error,
+      err.error_description,
+      err.cause.get('error_uri') ?? undefined,
+    )
+  }
+  const safe = safeCause(err, secrets)
+  const message = redact(err instanceof Error ? err.message : String(err), secrets)
+  const cause: Record<string, unknown> = isObject((err as Error).cause)
+    ? ((err as Error).cause as Record<string, unknown>)
+    : {}
+  const claim = text(cause.claim)
+  if (err instanceof UnsupportedOperationError) {
+    if (text(cause.alg)) {
+      return invalid(
+        'ERR_JWT_INVALID',
+        'alg',
+        'unsupported',
+        withHint(`The token's JWS algorithm "${cause.alg as string}" is refused.`, 'asymmetric'),
+        safe,
       )
     }
-  }
-  return mapError(err, stage, secrets)
-}
-
-function mapUnsupported(
-  err: UnsupportedOperationError,
-  stage: Stage,
-  cause: Error | undefined,
-  message: string,
-): unknown {
-  const detail = err.cause
-  if (isObject(detail) && typeof detail.alg === 'string') {
-    return new TokenValidationError(
+    if (/implicit|hybrid/.test(message)) {
+      return invalid(
+        'ERR_AUTHORIZATION_RESPONSE_INVALID',
+        'response_type',
+        'unsupported',
+        withHint('The callback carries tokens (implicit or hybrid flow).', 'codeFlow'),
+        safe,
+      )
+    }
+    if (/token_type/.test(message)) {
+      return network(
+        'ERR_RESPONSE_INVALID',
+        withHint(`The ${stage} response has an unsupported token_type.`, 'tokenType'),
+        safe,
+      )
+    }
+    return invalid(
       'ERR_JWT_INVALID',
-      withHint(
-        `The token uses the JWS algorithm "${detail.alg}", which is not accepted (RFC 8725).`,
-        'asymmetric',
-      ),
-      { claim: 'alg', reason: 'unsupported', cause },
+      'header',
+      'unsupported',
+      withHint(`The token cannot be processed: ${message}.`, 'signingConfig'),
+      safe,
     )
   }
-  if (/implicit|hybrid/.test(message)) {
-    return new TokenValidationError(
-      'ERR_AUTHORIZATION_RESPONSE_INVALID',
-      withHint('The callback carries tokens (implicit or hybrid flow).', 'codeFlow'),
-      { claim: 'response_type', reason: 'unsupported', cause },
-    )
+  if (!(err instanceof OperationProcessingError)) {
+    return network('ERR_RESPONSE_INVALID', `The ${stage} response is unusable: ${message}.`, safe)
   }
-  if (/token_type/.test(message)) {
-    return new NetworkError(
-      'ERR_RESPONSE_INVALID',
-      withHint(`The ${stage} response has an unsupported token_type.`, 'tokenType'),
-      { cause },
-    )
-  }
-  return new TokenValidationError(
-    'ERR_JWT_INVALID',
-    withHint(`The token cannot be processed: ${message}.`, 'signingConfig'),
-    { claim: 'header', reason: 'unsupported', cause },
-  )
-}
-
-// `safe` is the sanitized copy of `err` to keep as cause; `err.cause` is read, never kept.
-function mapProcessing(
-  err: OperationProcessingError,
-  stage: Stage,
-  safe: Error | undefined,
-  message: string,
-): unknown {
-  const cause = isObject(err.cause) ? err.cause : {}
-  const claim = text(cause.claim)
   switch (err.code) {
     case JWT_TIMESTAMP_CHECK:
       if (claim === 'exp') {
-        return new TokenValidationError(
+        return invalid(
           'ERR_JWT_EXPIRED',
+          'exp',
+          'expired',
           withHint('The ID token has expired.', 'expired'),
-          { claim: 'exp', reason: 'expired', cause: safe },
+          safe,
         )
       }
-      if (claim === 'nbf') {
-        return claimError('nbf', 'not_yet_valid', 'is not valid yet', safe)
-      }
-      return claimError(claim ?? 'auth_time', 'expired', 'is too old for max_age', safe)
+      return claim === 'nbf'
+        ? claimError('nbf', 'not_yet_valid', 'is not valid yet', safe)
+        : claimError(claim ?? 'auth_time', 'expired', 'is too old for max_age', safe)
     case JWT_CLAIM_COMPARISON:
-      if (claim === 'aud' && /untrusted/.test(message)) {
-        return claimError('azp', 'missing', 'has several audiences and no "azp"', safe)
-      }
-      return claimError(
-        claim ?? 'unknown',
-        'mismatch',
-        `has the wrong "${claim}"`,
-        safe,
-        cause.expected,
-      )
+      return claim === 'aud' && /untrusted/.test(message)
+        ? claimError('azp', 'missing', 'has several audiences and no "azp"', safe)
+        : claimError(
+            claim ?? 'unknown',
+            'mismatch',
+            `has the wrong "${claim}"`,
+            safe,
+            cause.expected,
+          )
     case JSON_ATTRIBUTE_COMPARISON:
       if (cause.attribute === 'sub') {
-        return new TokenValidationError(
+        return invalid(
           'ERR_USERINFO_SUBJECT_MISMATCH',
-          withHint(
-            'The UserInfo "sub" differs from the expected subject (OIDC Core §5.3.2).',
-            'subject',
-            cause.expected,
-          ),
-          { claim: 'sub', reason: 'mismatch', cause: safe },
+          'sub',
+          'mismatch',
+          withHint('The UserInfo "sub" is not the expected one.', 'subject', cause.expected),
+          safe,
         )
       }
       return new DiscoveryError('ERR_DISCOVERY_INVALID', `Invalid metadata: ${message}.`, {
         cause: safe,
       })
     case KEY_SELECTION:
-      return new TokenValidationError(
+      return invalid(
         'ERR_JWKS_NO_MATCHING_KEY',
+        'kid',
+        'mismatch',
         /multiple/.test(message)
-          ? withHint(
-              'Several keys in the issuer\'s JWKS match the token and it names no "kid".',
-              'missingKid',
-            )
-          : withHint("No key in the issuer's JWKS matches the token.", 'unknownKey'),
-        { claim: 'kid', reason: 'mismatch', cause: safe },
+          ? withHint('Several JWKS keys match the token, which has no "kid".', 'missingKid')
+          : withHint('No JWKS key matches the token.', 'unknownKey'),
+        safe,
       )
     case PARSE_ERROR:
-      if (/JWT/.test(message)) {
-        return new TokenValidationError('ERR_JWT_INVALID', 'The token is not a well-formed JWT.', {
-          claim: 'jwt',
-          reason: 'invalid',
-          cause: safe,
-        })
-      }
-      return new NetworkError('ERR_RESPONSE_NOT_JSON', `The ${stage} response is not JSON.`, {
-        cause: safe,
-      })
+      return /JWT/.test(message)
+        ? invalid('ERR_JWT_INVALID', 'jwt', 'invalid', 'The token is not a well-formed JWT.', safe)
+        : network('ERR_RESPONSE_NOT_JSON', `The ${stage} response is not JSON.`, safe)
     case RESPONSE_IS_NOT_JSON:
-      return new NetworkError(
+      return network(
         'ERR_RESPONSE_NOT_JSON',
-        `The ${stage} response has the wrong content-type: ${message}.`,
-        { cause: safe },
+        `The ${stage} response is not JSON: ${message}.`,
+        safe,
       )
     case RESPONSE_IS_NOT_CONFORM: {
       const status = err.cause instanceof Response ? err.cause.status : undefined
       return new NetworkError(
         'ERR_UNEXPECTED_STATUS',
-        withHint(
-          `The ${stage} endpoint answered with an unexpected HTTP status${status ? ` ${status}` : ''} and no OAuth error body.`,
-          'unexpectedStatus',
-        ),
+        withHint(`The ${stage} endpoint answered HTTP ${status}.`, 'unexpectedStatus'),
         { status, cause: safe },
       )
     }
@@ -336,125 +280,76 @@ function mapProcessing(
     case REQUEST_PROTOCOL_FORBIDDEN:
       return new DiscoveryError(
         'ERR_INSECURE_ENDPOINT',
-        withHint(
-          `Refusing a request over an insecure protocol (${err.cause instanceof URL ? err.cause.href : 'non-https'}).`,
-          'insecure',
-        ),
+        withHint(`Refusing ${String(err.cause)}: not https.`, 'insecure'),
         { cause: safe },
       )
     case MISSING_SERVER_METADATA:
-      return new DiscoveryError(
-        'ERR_ENDPOINT_NOT_SUPPORTED',
-        withHint(
-          `The provider's metadata has no ${text(cause.attribute) ?? 'endpoint'} for this ${stage} request.`,
-          'unsupported',
-        ),
-        { cause: safe },
-      )
-    case INVALID_SERVER_METADATA:
-      return new DiscoveryError(
-        'ERR_DISCOVERY_INVALID',
-        `The provider's metadata has an invalid ${text(cause.attribute) ?? 'endpoint'}.`,
-        { cause: safe },
-      )
-    case JWT_USERINFO_EXPECTED:
-      return new TokenValidationError(
-        'ERR_JWT_INVALID',
-        'A signed UserInfo response was expected but the provider sent plain JSON.',
-        { claim: 'userinfo', reason: 'invalid', cause: safe },
-      )
-    default:
-      return mapInvalid(err, stage, safe, message)
-  }
-}
-
-function claimError(
-  claim: string,
-  reason: TokenValidationError['reason'],
-  what: string,
-  cause: unknown,
-  expected?: unknown,
-): TokenValidationError {
-  return new TokenValidationError(
-    'ERR_JWT_CLAIM_VALIDATION_FAILED',
-    withHint(`The ID token ${what}.`, 'claim', claim, expected),
-    { claim, reason, cause },
-  )
-}
-
-function mapInvalid(
-  err: OperationProcessingError,
-  stage: Stage,
-  safe: Error | undefined,
-  message: string,
-): unknown {
-  if (stage === 'callback') {
-    const claim = /"iss"/.test(message) ? 'iss' : /"state"/.test(message) ? 'state' : 'code'
-    const missing = /missing/.test(message)
-    const advice =
-      claim === 'iss'
-        ? withHint(
-            missing
-              ? 'The callback has no "iss" (RFC 9207).'
-              : 'The callback\'s "iss" is not this client\'s issuer (RFC 9207).',
-            'mixUp',
-            missing,
+    case INVALID_SERVER_METADATA: {
+      const what = `The provider's metadata has ${text(cause.attribute)}`
+      return err.code === MISSING_SERVER_METADATA
+        ? new DiscoveryError(
+            'ERR_ENDPOINT_NOT_SUPPORTED',
+            withHint(`${what} missing.`, 'unsupported'),
+            { cause: safe },
           )
-        : claim === 'state'
-          ? withHint(
-              missing
-                ? 'The callback has no "state".'
-                : 'The callback\'s "state" does not match this login.',
-              'csrf',
-              missing,
-            )
-          : `The callback is invalid: ${message}.`
-    return new TokenValidationError('ERR_AUTHORIZATION_RESPONSE_INVALID', advice, {
-      claim,
-      reason: missing ? 'missing' : 'mismatch',
-      cause: safe,
-    })
+        : new DiscoveryError('ERR_DISCOVERY_INVALID', `${what} invalid.`, { cause: safe })
+    }
+    case JWT_USERINFO_EXPECTED:
+      return invalid('ERR_JWT_INVALID', 'userinfo', 'invalid', 'The UserInfo is not signed.', safe)
+  }
+  if (stage === 'callback') {
+    const name = /"iss"/.test(message) ? 'iss' : /"state"/.test(message) ? 'state' : 'code'
+    const missing = /missing/.test(message)
+    return invalid(
+      'ERR_AUTHORIZATION_RESPONSE_INVALID',
+      name,
+      missing ? 'missing' : 'mismatch',
+      name === 'code'
+        ? `The callback is invalid: ${message}.`
+        : withHint(
+            `The callback's "${name}" is ${missing ? 'missing' : 'wrong'}.`,
+            name === 'iss' ? 'mixUp' : 'csrf',
+            missing,
+          ),
+      safe,
+    )
   }
   if (/signature verification failed/.test(message)) {
-    return new TokenValidationError(
+    return invalid(
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-      withHint("The ID token's signature does not verify with the issuer's key.", 'forged'),
-      { claim: 'signature', reason: 'invalid', cause: safe },
+      'signature',
+      'invalid',
+      withHint("The ID token's signature does not verify.", 'forged'),
+      safe,
     )
   }
   if (/"alg"/.test(message)) {
-    const header = isObject(err.cause) && isObject(err.cause.header) ? err.cause.header : {}
-    return new TokenValidationError(
+    return invalid(
       'ERR_JWT_INVALID',
+      'alg',
+      'unsupported',
       withHint(
-        `The token is signed with "${String(header.alg)}", which this client does not accept.`,
+        `The token's "alg" ${String(isObject(cause.header) ? cause.header.alg : undefined)} is refused.`,
         'algorithm',
-        isObject(err.cause) ? err.cause.expected : undefined,
+        cause.expected,
       ),
-      { claim: 'alg', reason: 'unsupported', cause: safe },
+      safe,
     )
   }
-  const missingClaim = /JWT "(\w+)" .*claim missing/.exec(message)
-  if (missingClaim?.[1]) {
-    return claimError(missingClaim[1], 'missing', `has no "${missingClaim[1]}" claim`, safe)
-  }
-  const badType = /unexpected JWT "(\w+)" .*claim type/.exec(message)
-  if (badType?.[1]) {
-    return claimError(badType[1], 'invalid', `has a mistyped "${badType[1]}" claim`, safe)
+  const named = /JWT "(\w+)" .*claim (missing|type)/.exec(message)
+  if (named?.[1]) {
+    return named[2] === 'missing'
+      ? claimError(named[1], 'missing', `has no "${named[1]}"`, safe)
+      : claimError(named[1], 'invalid', `has a mistyped "${named[1]}"`, safe)
   }
   if (/ID Token "nonce"/.test(message)) {
     return claimError('nonce', 'mismatch', 'has the wrong "nonce"', safe)
   }
-  if (/JWT|ID Token/.test(message)) {
-    return new TokenValidationError('ERR_JWT_INVALID', `The token is invalid: ${message}.`, {
-      claim: 'jwt',
-      reason: 'invalid',
-      cause: safe,
-    })
-  }
-  return new NetworkError(
-    'ERR_RESPONSE_INVALID',
-    withHint(`The ${stage} response is not a conforming answer: ${message}.`, 'nonConforming'),
-    { cause: safe },
-  )
+  return /JWT|ID Token/.test(message)
+    ? invalid('ERR_JWT_INVALID', 'jwt', 'invalid', `The token is invalid: ${message}.`, safe)
+    : network(
+        'ERR_RESPONSE_INVALID',
+        withHint(`The ${stage} response does not conform: ${message}.`, 'nonConforming'),
+        safe,
+      )
 }

@@ -16,7 +16,7 @@ import type { IdTokenClaims } from '../types.js'
 import { createHttp, transport } from './http.js'
 import type { CustomFetch } from './http.js'
 import { checkAccessTokenHash, checkIssuedAt, checkRefreshedIdToken } from './id-token.js'
-import { mapErrorWithBody } from './map-error.js'
+import { mapError } from './map-error.js'
 import type { Stage } from './map-error.js'
 import { abortedError } from './sleep.js'
 
@@ -70,7 +70,7 @@ export async function request<T>(
       oauthClient(config),
     )
   } catch (err) {
-    throw await mapErrorWithBody(err, stage, secrets)
+    throw await mapError(err, stage, secrets)
   }
 }
 
