@@ -1,4 +1,5 @@
 import { NetworkError } from '../errors.js'
+import type { NetworkErrorCode } from '../errors.js'
 import type { FetchLike } from '../types.js'
 import { withHint } from './hints.js'
 import { safeCause } from './sanitize.js'
@@ -32,12 +33,12 @@ export const DEFAULT_TIMEOUT = 10_000
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 
 // Bodies oauth4webapi can parse; everything else (HTML login pages, proxy errors) is refused here.
-const ACCEPTED_TYPES = new Set([
+const ACCEPTED_TYPES = [
   'application/json',
   'application/jwk-set+json',
   'application/jwt',
   'application/token-introspection+jwt',
-])
+]
 
 /** The transport options of a call: the caller's fetch, bound late, and the two limits. */
 export function transport(options: {
@@ -53,12 +54,6 @@ export function transport(options: {
   }
 }
 
-class Aborted extends Error {
-  constructor(readonly kind: 'timeout' | 'aborted') {
-    super(kind)
-  }
-}
-
 /**
  * The one HTTP path of core (RP-10): a timeout on every exchange, the caller's signal, no
  * followed redirects, a stream-counted size cap, and a content-type check. The body is read
@@ -66,51 +61,51 @@ class Aborted extends Error {
  * The credentials sent and received are recorded in `secrets`, so errors can leave them out.
  */
 export function createHttp(options: HttpOptions): CustomFetch {
-  const { secrets } = options
+  const { secrets, signal, timeout } = options
   return async (url, init) => {
     collectSecrets(secrets, init.body, init.headers.authorization)
     const controller = new AbortController()
-    let abortedBy: Aborted | undefined
-    const abort = (kind: 'timeout' | 'aborted') => {
-      abortedBy ??= new Aborted(kind)
-      controller.abort(abortedBy)
-    }
-    const timer = setTimeout(() => abort('timeout'), options.timeout)
-    const onCallerAbort = () => abort('aborted')
-    if (options.signal?.aborted) onCallerAbort()
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true })
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = !controller.signal.aborted
+      controller.abort()
+    }, timeout)
+    const onCallerAbort = () => controller.abort()
+    if (signal?.aborted) onCallerAbort()
+    signal?.addEventListener('abort', onCallerAbort, { once: true })
     // A custom fetch may ignore the signal: race it, so a silent server still times out.
     const aborted = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(abortedBy)
-      controller.signal.addEventListener('abort', () => reject(abortedBy), { once: true })
+      const fire = () => reject(controller.signal.reason)
+      if (controller.signal.aborted) fire()
+      else controller.signal.addEventListener('abort', fire)
     })
     aborted.catch(() => undefined)
 
-    const fail = (cause: unknown, fallback: 'ERR_CONNECTION_FAILED' | 'ERR_BODY_READ_FAILED') => {
-      const kind = abortedBy?.kind
-      if (kind === 'timeout') {
-        return new NetworkError(
+    const error = (code: NetworkErrorCode, message: string, cause?: unknown, status?: number) =>
+      new NetworkError(code, message, { url, status, cause: safeCause(cause, secrets) })
+    const fail = (cause: unknown, connecting: boolean) => {
+      if (cause instanceof NetworkError) return cause
+      if (timedOut) {
+        return error(
           'ERR_TIMEOUT',
-          withHint(`No complete answer from ${url} within ${options.timeout} ms.`, 'timeout'),
-          { url, cause: safeCause(cause, secrets) },
+          withHint(`No complete answer from ${url} within ${timeout} ms.`, 'timeout'),
+          cause,
         )
       }
-      if (kind === 'aborted') {
-        return new NetworkError('ERR_ABORTED', `The request to ${url} was aborted by its signal.`, {
-          url,
-          cause: safeCause(options.signal?.reason ?? cause, secrets),
-        })
+      if (controller.signal.aborted) {
+        return error('ERR_ABORTED', `The request to ${url} was aborted.`, signal?.reason ?? cause)
       }
       const reason = redact(describe(cause), secrets)
-      return fallback === 'ERR_CONNECTION_FAILED'
-        ? new NetworkError(fallback, withHint(`Could not reach ${url}: ${reason}.`, 'connection'), {
-            url,
-            cause: safeCause(cause, secrets),
-          })
-        : new NetworkError(
-            fallback,
-            withHint(`The answer from ${url} broke off before its end: ${reason}.`, 'bodyRead'),
-            { url, cause: safeCause(cause, secrets) },
+      return connecting
+        ? error(
+            'ERR_CONNECTION_FAILED',
+            withHint(`Could not reach ${url}: ${reason}.`, 'connection'),
+            cause,
+          )
+        : error(
+            'ERR_BODY_READ_FAILED',
+            withHint(`The answer from ${url} broke off: ${reason}.`, 'bodyRead'),
+            cause,
           )
     }
 
@@ -130,24 +125,91 @@ export function createHttp(options: HttpOptions): CustomFetch {
           aborted,
         ])
       } catch (cause) {
-        throw fail(cause, 'ERR_CONNECTION_FAILED')
+        throw fail(cause, true)
       }
-      checkStatus(url, response)
-      const body = await readCapped(url, response, options.maxResponseBytes, aborted).catch(
-        (cause: unknown) => {
-          if (cause instanceof NetworkError) throw cause
-          throw fail(cause, 'ERR_BODY_READ_FAILED')
-        },
-      )
-      collectSecrets(secrets, checkContentType(url, response, body))
-      return new Response(isNullBodyStatus(response.status) ? null : body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      })
+      const { status, headers } = response
+      const refuse = (code: NetworkErrorCode, message: string) => {
+        void response.body?.cancel().catch(() => undefined)
+        return error(code, message, undefined, status)
+      }
+      // A browser's `redirect: 'manual'` yields an opaque response with status 0.
+      if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+        throw refuse(
+          'ERR_UNEXPECTED_STATUS',
+          withHint(
+            `${url} answered with a redirect${redirectTarget(url, headers.get('location'))}.`,
+            'redirect',
+          ),
+        )
+      }
+      if (status >= 500) {
+        throw refuse(
+          'ERR_SERVER_ERROR',
+          withHint(`${url} answered with HTTP ${status}.`, 'serverError'),
+        )
+      }
+      const tooLarge = () =>
+        refuse(
+          'ERR_RESPONSE_TOO_LARGE',
+          withHint(`The answer from ${url} is over ${options.maxResponseBytes} bytes.`, 'tooLarge'),
+        )
+      if (Number(headers.get('content-length')) > options.maxResponseBytes) throw tooLarge()
+      // Read here, in chunks, so the size cap and the timeout hold while the body arrives.
+      const reader = response.body?.getReader()
+      const chunks: Uint8Array[] = []
+      let size = 0
+      try {
+        for (;;) {
+          const chunk = await Promise.race([reader?.read() ?? { done: true as const }, aborted])
+          if (chunk.done) break
+          size += chunk.value.length
+          if (size > options.maxResponseBytes) throw tooLarge()
+          chunks.push(chunk.value)
+        }
+      } catch (cause) {
+        void reader?.cancel().catch(() => undefined)
+        throw fail(cause, false)
+      }
+      const body = new Uint8Array(size)
+      size = 0
+      for (const chunk of chunks) {
+        body.set(chunk, size)
+        size += chunk.length
+      }
+      if (body.length > 0) {
+        const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+        if (!type || !ACCEPTED_TYPES.includes(type)) {
+          throw error(
+            'ERR_RESPONSE_NOT_JSON',
+            withHint(
+              `${url} answered HTTP ${status} with ${type ?? 'no content-type'} instead of JSON.`,
+              'notJson',
+              type === 'text/html',
+            ),
+            undefined,
+            status,
+          )
+        }
+        const text = new TextDecoder().decode(body)
+        let parsed: unknown = text
+        if (type.endsWith('json')) {
+          try {
+            parsed = JSON.parse(text)
+          } catch (cause) {
+            throw error(
+              'ERR_RESPONSE_NOT_JSON',
+              withHint(`The answer from ${url} is not valid JSON.`, 'malformedJson'),
+              cause,
+              status,
+            )
+          }
+        }
+        collectSecrets(secrets, parsed)
+      }
+      return new Response([101, 204, 205, 304].includes(status) ? null : body, response)
     } finally {
       clearTimeout(timer)
-      options.signal?.removeEventListener('abort', onCallerAbort)
+      signal?.removeEventListener('abort', onCallerAbort)
     }
   }
 }
@@ -160,118 +222,12 @@ function describe(cause: unknown): string {
   return String(cause)
 }
 
-function isNullBodyStatus(status: number): boolean {
-  return status === 101 || status === 204 || status === 205 || status === 304
-}
-
-function checkStatus(url: string, response: Response): void {
-  const { status } = response
-  // A browser's `redirect: 'manual'` yields an opaque response with status 0.
-  if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-    void response.body?.cancel().catch(() => undefined)
-    const location = redirectTarget(url, response.headers.get('location'))
-    throw new NetworkError(
-      'ERR_UNEXPECTED_STATUS',
-      withHint(`${url} answered with a redirect${location ? ` to ${location}` : ''}.`, 'redirect'),
-      { url, status },
-    )
-  }
-  if (status >= 500) {
-    void response.body?.cancel().catch(() => undefined)
-    throw new NetworkError(
-      'ERR_SERVER_ERROR',
-      withHint(
-        `${url} answered with HTTP ${status}: the authorization server failed.`,
-        'serverError',
-      ),
-      { url, status },
-    )
-  }
-}
-
 // A redirect's query and fragment may carry a code or a token: only where it points is shown.
-function redirectTarget(url: string, location: string | null): string | undefined {
-  if (!location) return undefined
+function redirectTarget(url: string, location: string | null): string {
   try {
-    const target = new URL(location, url)
-    return `${target.origin}${target.pathname}`
+    const target = new URL(location ?? '', url)
+    return location ? ` to ${target.origin}${target.pathname}` : ''
   } catch {
-    return undefined
+    return ''
   }
-}
-
-async function readCapped(
-  url: string,
-  response: Response,
-  limit: number,
-  aborted: Promise<never>,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () =>
-    new NetworkError(
-      'ERR_RESPONSE_TOO_LARGE',
-      withHint(
-        `The answer from ${url} is larger than ${limit} bytes and was not read.`,
-        'tooLarge',
-      ),
-      { url, status: response.status },
-    )
-  const declared = Number(response.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > limit) {
-    void response.body?.cancel().catch(() => undefined)
-    throw tooLarge()
-  }
-  if (!response.body) return new Uint8Array(0)
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), aborted])
-      if (done) break
-      size += value.byteLength
-      if (size > limit) throw tooLarge()
-      chunks.push(value)
-    }
-  } catch (err) {
-    void reader.cancel().catch(() => undefined)
-    throw err
-  }
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
-}
-
-/** Checks the body's type and syntax; returns the parsed JSON, or the text of a JWT. */
-function checkContentType(url: string, response: Response, body: Uint8Array): unknown {
-  if (body.byteLength === 0) return undefined
-  const type = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
-  if (type !== undefined && ACCEPTED_TYPES.has(type)) {
-    const text = new TextDecoder().decode(body)
-    if (type !== 'application/json' && type !== 'application/jwk-set+json') return text
-    try {
-      return JSON.parse(text) as unknown
-    } catch (cause) {
-      throw new NetworkError(
-        'ERR_RESPONSE_NOT_JSON',
-        withHint(
-          `The answer from ${url} (HTTP ${response.status}) is not valid JSON.`,
-          'malformedJson',
-        ),
-        { url, status: response.status, cause },
-      )
-    }
-  }
-  throw new NetworkError(
-    'ERR_RESPONSE_NOT_JSON',
-    withHint(
-      `${url} answered HTTP ${response.status} with ${type ?? 'no content-type'} instead of JSON.`,
-      'notJson',
-      type === 'text/html',
-    ),
-    { url, status: response.status },
-  )
 }
