@@ -5,6 +5,7 @@ import { corsHeaders, isAllowedOrigin, preflightResponse } from './cors.js'
 import { approveDevice, denyDevice } from './device.js'
 import { authorizeEndpoint } from './endpoints/authorize.js'
 import { controlEndpoint } from './endpoints/control.js'
+import { dashboardEndpoint, type DashboardDeps } from './endpoints/dashboard.js'
 import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.js'
 import { devicePage } from './endpoints/device-page.js'
 import { discoveryDocument } from './endpoints/discovery.js'
@@ -194,7 +195,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
           response = errorResponse(err)
         }
       }
-      done(response.status)
+      done(response)
       if (cors) for (const [k, v] of Object.entries(corsHeaders(origin))) response.headers.set(k, v)
       return response
     })
@@ -249,6 +250,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
   route('/device', 'device', (req, url) => devicePage(ctx, req, url))
   route('/oauth/logout', 'logout', (req, url) => logoutEndpoint(ctx, req, url))
   const controlPrefix = `${base}/_mock/`
+  const dashboardPrefix = `${base}/_dashboard/`
 
   // Exact paths need no router; a Map keeps the CLI's cold start short.
   const dispatch = async (
@@ -268,6 +270,10 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
         throw err
       }
     }
+    if (pathname === `${base}/` || pathname.startsWith(dashboardPrefix)) {
+      const action = pathname.slice(dashboardPrefix.length)
+      return dashboardEndpoint(ctx, dashboard, request, url, remoteAddress, action)
+    }
     return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404)
   }
 
@@ -282,6 +288,14 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       console.error(`mock-idp: internal error: ${err instanceof Error ? err.message : String(err)}`)
       return jsonResponse({ error: 'server_error', error_description: 'internal error' }, 500)
     }
+  }
+
+  const dashboard: DashboardDeps = {
+    get idp() {
+      return idp
+    },
+    log,
+    handle: (request) => handle(request, undefined),
   }
 
   const idp: MockIdp = {

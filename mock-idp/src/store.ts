@@ -85,6 +85,15 @@ export interface AuthorizationTransaction {
   failures: number
 }
 
+/** A login the dashboard started ("try a login"), waiting for its code, by `state`. */
+export interface DashboardLogin {
+  clientId: string
+  redirectUri: string
+  codeVerifier: string
+  nonce: string
+  expiresAt: number
+}
+
 /** What survives a restart with `--data-dir`. */
 export interface PersistedState {
   version: 2
@@ -127,6 +136,8 @@ export const STORE_LIMITS = {
   // Keyed by registered client_id, or known username, only.
   clientAuthFailures: { max: 10_000, maxBytes: 2 * MiB },
   passwordFailures: { max: 10_000, maxBytes: 2 * MiB },
+  // Only a dashboard user (loopback, or the admin token) starts these.
+  dashboardLogins: { max: 100, maxBytes: 1 * MiB },
 } as const
 
 /** How often a listening server drops expired records (real milliseconds; expiry is by the idp clock). */
@@ -174,6 +185,11 @@ export class Store {
     ...STORE_LIMITS.transactions,
     expiresAt: (r) => r.expiresAt,
   })
+  /** Logins started from the dashboard, single-use, for 10 minutes. */
+  dashboardLogins = new BoundedMap<DashboardLogin>({
+    ...STORE_LIMITS.dashboardLogins,
+    expiresAt: (r) => r.expiresAt,
+  })
   /** `private_key_jwt` assertion ids seen, until their `exp` (AS-6). */
   assertionIds = new BoundedMap<number>({ ...STORE_LIMITS.assertionIds, expiresAt: (exp) => exp })
   /** Failed authentications of registered confidential clients, by client_id (AS-6). */
@@ -200,6 +216,7 @@ export class Store {
       sessions: this.sessions,
       transactions: this.transactions,
       assertionIds: this.assertionIds,
+      dashboardLogins: this.dashboardLogins,
       clientAuthFailures: this.clientAuthFailures.windows,
       userCodeFailures: this.userCodeFailures.windows,
       allUserCodeFailures: this.allUserCodeFailures.windows,

@@ -5,6 +5,7 @@ import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
 import { base64url, constantTimeEqual, randomToken, sha256 } from '../internal/random.js'
 import { DEVICE_GRANT, type ResolvedClient } from '../internal/resolve-config.js'
 import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.js'
+import { noteTokenResponse } from '../request-log.js'
 import { issueTokens, type TokenResponseBody } from '../tokens.js'
 
 const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/
@@ -37,7 +38,7 @@ export async function tokenEndpoint(ctx: IdpContext, request: Request): Promise<
   else if (grantType === 'client_credentials')
     body = await clientCredentialsGrant(ctx, client, params)
   else body = await deviceCodeGrant(ctx, client, params)
-  return jsonResponse(body)
+  return noteTokenResponse(jsonResponse(body), body as unknown as Record<string, unknown>)
 }
 
 async function authorizationCodeGrant(

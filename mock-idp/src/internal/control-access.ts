@@ -65,6 +65,31 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 /**
+ * Why a request is not the server's own: `host` for a foreign `Host` (DNS rebinding), `origin`
+ * for a foreign `Origin` or a cross-site `Sec-Fetch-Site` (CSRF); `undefined` if it is.
+ */
+export function foreignRequest(
+  ctx: IdpContext,
+  request: Request,
+  remoteAddress: string | undefined,
+): 'host' | 'origin' | undefined {
+  const own = [new URL(ctx.config.issuer)]
+  // Through mock-idp's listener the URL is the listening origin, never taken from `Host`.
+  if (remoteAddress !== undefined) own.push(new URL(request.url))
+  const host = request.headers.get('host')
+  if (host !== null && !own.some((o) => sameServer(o, host))) return 'host'
+  const origin = request.headers.get('origin')
+  const site = request.headers.get('sec-fetch-site')
+  if (
+    (origin !== null && !isOwnOrigin(own, origin)) ||
+    (site !== null && site !== 'same-origin' && site !== 'none')
+  ) {
+    return 'origin'
+  }
+  return undefined
+}
+
+/**
  * Who may use the `/_mock/` control API; `undefined` to let the request through, else the
  * refusal. A web page the developer visits must not drive it: no cross-site request (CSRF), no
  * foreign `Host` (DNS rebinding), no body a form or `text/plain` fetch can send without a CORS
@@ -79,19 +104,11 @@ export function checkControlAccess(
   request: Request,
   remoteAddress: string | undefined,
 ): Response | undefined {
-  const own = [new URL(ctx.config.issuer)]
-  // Through mock-idp's listener the URL is the listening origin, never taken from `Host`.
-  if (remoteAddress !== undefined) own.push(new URL(request.url))
-  const host = request.headers.get('host')
-  if (host !== null && !own.some((o) => sameServer(o, host))) {
+  const foreign = foreignRequest(ctx, request, remoteAddress)
+  if (foreign === 'host') {
     return refuse(403, 'access_denied', 'the control API answers only its own Host name')
   }
-  const origin = request.headers.get('origin')
-  const site = request.headers.get('sec-fetch-site')
-  if (
-    (origin !== null && !isOwnOrigin(own, origin)) ||
-    (site !== null && site !== 'same-origin' && site !== 'none')
-  ) {
+  if (foreign === 'origin') {
     return refuse(403, 'access_denied', 'the control API refuses cross-origin requests')
   }
   if (remoteAddress !== undefined) {

@@ -16,14 +16,20 @@ export function readCookie(request: Request, name: string): string | undefined {
   return undefined
 }
 
-/** A `Set-Cookie` value: HttpOnly, SameSite=Lax (AS-10), Secure when the issuer is https. */
+/** A `Set-Cookie` value: HttpOnly, SameSite=Lax by default (AS-10), Secure when the issuer is https. */
 export function serializeCookie(
   ctx: IdpContext,
   name: string,
   value: string,
   maxAge?: number,
+  sameSite: 'Lax' | 'Strict' = 'Lax',
 ): string {
-  const parts = [`${name}=${value}`, `Path=${issuerPath(ctx) || '/'}`, 'HttpOnly', 'SameSite=Lax']
+  const parts = [
+    `${name}=${value}`,
+    `Path=${issuerPath(ctx) || '/'}`,
+    'HttpOnly',
+    `SameSite=${sameSite}`,
+  ]
   if (ctx.config.issuer.startsWith('https:')) parts.push('Secure')
   if (maxAge !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(maxAge))}`)
   return parts.join('; ')

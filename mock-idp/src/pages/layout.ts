@@ -27,7 +27,11 @@ main{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;w
 h1{font-size:1.3rem;margin:0 0 .5rem}label{display:block;margin:.8rem 0 .2rem}
 input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit}
 button{margin-top:1rem;padding:.5rem 1rem;font:inherit;cursor:pointer}
-.error{color:#a00}li code,p code{font-size:.9rem;word-break:break-all;letter-spacing:0}.hint{color:#555;font-size:.85rem}code{font-size:1.2rem;letter-spacing:.1em}`
+main.wide{width:min(72rem,96vw);margin:1.5rem 0}main.wide code{font-size:.85rem;letter-spacing:0;word-break:break-all}body:has(main.wide){place-items:start center}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;vertical-align:top;border-bottom:1px solid #ddd;padding:.35rem .5rem}
+h2{font-size:1.1rem;margin:1.6rem 0 .4rem}pre{background:#f4f5f7;padding:.5rem;overflow:auto;font-size:.8rem;margin:.3rem 0}
+form.inline{display:inline}form.inline button,form.inline select{margin:0 .2rem 0 0;padding:.2rem .6rem}
+.ok{color:#060}.error{color:#a00}li code,p code{font-size:.9rem;word-break:break-all;letter-spacing:0}.hint{color:#555;font-size:.85rem}code{font-size:1.2rem;letter-spacing:.1em}`
 
 /** A whole page around `body` (already-escaped HTML). */
 export function renderPage(
@@ -35,11 +39,12 @@ export function renderPage(
   body: string,
   status = 200,
   headers: Record<string, string> = {},
+  options: { wide?: boolean } = {},
 ): Response {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)} · mock-idp</title><style>${STYLE}</style></head>
-<body><main>${body}</main></body></html>`
+<body><main${options.wide ? ' class="wide"' : ''}>${body}</main></body></html>`
   return new Response(html, { status, headers: { ...PAGE_HEADERS, ...headers } })
 }
 
