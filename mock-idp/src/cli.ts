@@ -147,6 +147,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<CliHan
   io.out(`mock-idp listening on ${idp.issuer}`)
   for (const line of describe(config)) io.out(line)
   if (adminToken) io.out(`control API (/_mock/): Authorization: Bearer ${adminToken}`)
+  io.out(`dashboard: ${idp.issuer}/${adminToken ? ' (asks for the admin token once)' : ''}`)
   void idp.jwks() // generate the signing key now, after the server answers
   return {
     server,
