@@ -1,7 +1,10 @@
 import { connect } from 'node:net'
 
-/** Where a Redis server listens: a unix socket, or a TCP host and port. Fits node-redis's `socket`. */
-export type RedisAddress = { path: string } | { host: string; port: number }
+/**
+ * Where a Redis server listens: a unix socket, or a TCP host and port. Typed to fit node-redis's
+ * `socket` option as it is (its unix-socket form wants `tls: false`).
+ */
+export type RedisAddress = { path: string; tls: false } | { host: string; port: number }
 
 /**
  * Sends one RESP `PING` and resolves `true` on `+PONG`, `false` on anything else: a refused or
@@ -9,7 +12,7 @@ export type RedisAddress = { path: string } | { host: string; port: number }
  *
  * @example
  * ```ts
- * if (await pingRedis({ path: server.socketPath! })) console.log('up')
+ * if (await pingRedis(server.socket)) console.log('up')
  * ```
  */
 export function pingRedis(address: RedisAddress, timeoutMs = 1000): Promise<boolean> {

@@ -65,7 +65,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   }
   try {
     if (transport === 'unix') {
-      address = { path: path.join(dir, 'redis.sock') }
+      address = { path: path.join(dir, 'redis.sock'), tls: false }
       await launch()
     } else {
       // A free port can be taken between the probe and redis's bind: try a few.

@@ -19,7 +19,7 @@ test('starts redis-server on a unix socket in its own directory, with no TCP por
   const server = await start()
   expect(server.socketPath).toMatch(/redis\.sock$/)
   expect(server.url).toBe(`unix://${server.socketPath}`)
-  expect(server.socket).toEqual({ path: server.socketPath })
+  expect(server.socket).toEqual({ path: server.socketPath, tls: false })
   expect(await pingRedis(server.socket)).toBe(true)
 })
 
