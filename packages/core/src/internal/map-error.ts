@@ -18,6 +18,7 @@ import {
   WWWAuthenticateChallengeError,
 } from 'oauth4webapi'
 import type {
+  DiscoveryErrorCode,
   NetworkErrorCode,
   TokenValidationErrorCode,
   TokenValidationReason,
@@ -31,6 +32,7 @@ import {
 } from '../errors.js'
 import { isObject } from './assert.js'
 import { withHint } from './hints.js'
+import type { Hint } from './hints.js'
 import { safeCause, safeResponse } from './sanitize.js'
 import { redact } from './secrets.js'
 
@@ -47,36 +49,6 @@ export type Stage =
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
-}
-
-function invalid(
-  code: TokenValidationErrorCode,
-  claim: string,
-  reason: TokenValidationReason,
-  message: string,
-  cause: unknown,
-): TokenValidationError {
-  return new TokenValidationError(code, message, { claim, reason, cause })
-}
-
-function claimError(
-  claim: string,
-  reason: TokenValidationReason,
-  what: string,
-  cause: unknown,
-  expected?: unknown,
-): TokenValidationError {
-  return invalid(
-    'ERR_JWT_CLAIM_VALIDATION_FAILED',
-    claim,
-    reason,
-    withHint(`The ID token ${what}.`, 'claim', claim, expected),
-    cause,
-  )
-}
-
-function network(code: NetworkErrorCode, message: string, cause: unknown): NetworkError {
-  return new NetworkError(code, message, { cause })
 }
 
 /**
@@ -147,7 +119,11 @@ export async function mapError(
   return mapSync(err, stage, secrets)
 }
 
-/** {@link mapError} for what is thrown without an HTTP response (the callback's validation). */
+/**
+ * {@link mapError} for what is thrown without an HTTP response (the callback's validation). The
+ * one-line message is oauth4webapi's own, with the exchange's secrets redacted; the class,
+ * `code`, `claim` and `reason` say what failed.
+ */
 export function mapSync(err: unknown, stage: Stage, secrets?: ReadonlySet<string>): unknown {
   if (
     err instanceof OidcKitError ||
@@ -168,134 +144,83 @@ export function mapSync(err: unknown, stage: Stage, secrets?: ReadonlySet<string
       err.cause.get('error_uri') ?? undefined,
     )
   }
-  const safe = safeCause(err, secrets)
+  const cause = safeCause(err, secrets)
   const message = redact(err instanceof Error ? err.message : String(err), secrets)
-  const cause: Record<string, unknown> = isObject((err as Error).cause)
+  const detail: Record<string, unknown> = isObject((err as Error).cause)
     ? ((err as Error).cause as Record<string, unknown>)
     : {}
-  const claim = text(cause.claim)
+  const claim = text(detail.claim)
+  const line = (hint?: Hint, ...args: unknown[]) => {
+    const first = `The ${stage} step failed: ${message}.`
+    return hint ? withHint(first, hint as 'expired', ...(args as [])) : first
+  }
+  const invalid = (
+    code: TokenValidationErrorCode,
+    name: string,
+    reason: TokenValidationReason,
+    hint?: Hint,
+    ...args: unknown[]
+  ) => new TokenValidationError(code, line(hint, ...args), { claim: name, reason, cause })
+  const claimFailed = (name: string, reason: TokenValidationReason, expected?: unknown) =>
+    invalid('ERR_JWT_CLAIM_VALIDATION_FAILED', name, reason, 'claim', name, expected)
+  const network = (code: NetworkErrorCode, hint?: Hint, status?: number) =>
+    new NetworkError(code, line(hint), { status, cause })
+  const discovery = (code: DiscoveryErrorCode, hint?: Hint) =>
+    new DiscoveryError(code, line(hint), { cause })
+
   if (err instanceof UnsupportedOperationError) {
-    if (text(cause.alg)) {
-      return invalid(
-        'ERR_JWT_INVALID',
-        'alg',
-        'unsupported',
-        withHint(`The token's JWS algorithm "${cause.alg as string}" is refused.`, 'asymmetric'),
-        safe,
-      )
-    }
-    if (/implicit|hybrid/.test(message)) {
-      return invalid(
-        'ERR_AUTHORIZATION_RESPONSE_INVALID',
-        'response_type',
-        'unsupported',
-        withHint('The callback carries tokens (implicit or hybrid flow).', 'codeFlow'),
-        safe,
-      )
-    }
-    if (/token_type/.test(message)) {
-      return network(
-        'ERR_RESPONSE_INVALID',
-        withHint(`The ${stage} response has an unsupported token_type.`, 'tokenType'),
-        safe,
-      )
-    }
-    return invalid(
-      'ERR_JWT_INVALID',
-      'header',
-      'unsupported',
-      withHint(`The token cannot be processed: ${message}.`, 'signingConfig'),
-      safe,
-    )
+    return text(detail.alg)
+      ? invalid('ERR_JWT_INVALID', 'alg', 'unsupported', 'asymmetric')
+      : /implicit|hybrid/.test(message)
+        ? invalid('ERR_AUTHORIZATION_RESPONSE_INVALID', 'response_type', 'unsupported', 'codeFlow')
+        : /token_type/.test(message)
+          ? network('ERR_RESPONSE_INVALID', 'tokenType')
+          : invalid('ERR_JWT_INVALID', 'header', 'unsupported', 'signingConfig')
   }
-  if (!(err instanceof OperationProcessingError)) {
-    return network('ERR_RESPONSE_INVALID', `The ${stage} response is unusable: ${message}.`, safe)
-  }
+  if (!(err instanceof OperationProcessingError)) return network('ERR_RESPONSE_INVALID')
   switch (err.code) {
     case JWT_TIMESTAMP_CHECK:
-      if (claim === 'exp') {
-        return invalid(
-          'ERR_JWT_EXPIRED',
-          'exp',
-          'expired',
-          withHint('The ID token has expired.', 'expired'),
-          safe,
-        )
-      }
-      return claim === 'nbf'
-        ? claimError('nbf', 'not_yet_valid', 'is not valid yet', safe)
-        : claimError(claim ?? 'auth_time', 'expired', 'is too old for max_age', safe)
+      return claim === 'exp'
+        ? invalid('ERR_JWT_EXPIRED', 'exp', 'expired', 'expired')
+        : claim === 'nbf'
+          ? claimFailed('nbf', 'not_yet_valid')
+          : claimFailed(claim ?? 'auth_time', 'expired')
     case JWT_CLAIM_COMPARISON:
       return claim === 'aud' && /untrusted/.test(message)
-        ? claimError('azp', 'missing', 'has several audiences and no "azp"', safe)
-        : claimError(
-            claim ?? 'unknown',
-            'mismatch',
-            `has the wrong "${claim}"`,
-            safe,
-            cause.expected,
-          )
+        ? claimFailed('azp', 'missing')
+        : claimFailed(claim ?? 'unknown', 'mismatch', detail.expected)
     case JSON_ATTRIBUTE_COMPARISON:
-      if (cause.attribute === 'sub') {
-        return invalid(
-          'ERR_USERINFO_SUBJECT_MISMATCH',
-          'sub',
-          'mismatch',
-          withHint('The UserInfo "sub" is not the expected one.', 'subject', cause.expected),
-          safe,
-        )
-      }
-      return new DiscoveryError('ERR_DISCOVERY_INVALID', `Invalid metadata: ${message}.`, {
-        cause: safe,
-      })
+      return detail.attribute === 'sub'
+        ? invalid('ERR_USERINFO_SUBJECT_MISMATCH', 'sub', 'mismatch', 'subject', detail.expected)
+        : discovery('ERR_DISCOVERY_INVALID')
     case KEY_SELECTION:
       return invalid(
         'ERR_JWKS_NO_MATCHING_KEY',
         'kid',
         'mismatch',
-        /multiple/.test(message)
-          ? withHint('Several JWKS keys match the token, which has no "kid".', 'missingKid')
-          : withHint('No JWKS key matches the token.', 'unknownKey'),
-        safe,
+        /multiple/.test(message) ? 'missingKid' : 'unknownKey',
       )
     case PARSE_ERROR:
       return /JWT/.test(message)
-        ? invalid('ERR_JWT_INVALID', 'jwt', 'invalid', 'The token is not a well-formed JWT.', safe)
-        : network('ERR_RESPONSE_NOT_JSON', `The ${stage} response is not JSON.`, safe)
+        ? invalid('ERR_JWT_INVALID', 'jwt', 'invalid')
+        : network('ERR_RESPONSE_NOT_JSON')
     case RESPONSE_IS_NOT_JSON:
+      return network('ERR_RESPONSE_NOT_JSON')
+    case RESPONSE_IS_NOT_CONFORM:
       return network(
-        'ERR_RESPONSE_NOT_JSON',
-        `The ${stage} response is not JSON: ${message}.`,
-        safe,
-      )
-    case RESPONSE_IS_NOT_CONFORM: {
-      const status = err.cause instanceof Response ? err.cause.status : undefined
-      return new NetworkError(
         'ERR_UNEXPECTED_STATUS',
-        withHint(`The ${stage} endpoint answered HTTP ${status}.`, 'unexpectedStatus'),
-        { status, cause: safe },
+        'unexpectedStatus',
+        err.cause instanceof Response ? err.cause.status : undefined,
       )
-    }
     case HTTP_REQUEST_FORBIDDEN:
     case REQUEST_PROTOCOL_FORBIDDEN:
-      return new DiscoveryError(
-        'ERR_INSECURE_ENDPOINT',
-        withHint(`Refusing ${String(err.cause)}: not https.`, 'insecure'),
-        { cause: safe },
-      )
+      return discovery('ERR_INSECURE_ENDPOINT', 'insecure')
     case MISSING_SERVER_METADATA:
-    case INVALID_SERVER_METADATA: {
-      const what = `The provider's metadata has ${text(cause.attribute)}`
-      return err.code === MISSING_SERVER_METADATA
-        ? new DiscoveryError(
-            'ERR_ENDPOINT_NOT_SUPPORTED',
-            withHint(`${what} missing.`, 'unsupported'),
-            { cause: safe },
-          )
-        : new DiscoveryError('ERR_DISCOVERY_INVALID', `${what} invalid.`, { cause: safe })
-    }
+      return discovery('ERR_ENDPOINT_NOT_SUPPORTED', 'unsupported')
+    case INVALID_SERVER_METADATA:
+      return discovery('ERR_DISCOVERY_INVALID')
     case JWT_USERINFO_EXPECTED:
-      return invalid('ERR_JWT_INVALID', 'userinfo', 'invalid', 'The UserInfo is not signed.', safe)
+      return invalid('ERR_JWT_INVALID', 'userinfo', 'invalid')
   }
   if (stage === 'callback') {
     const name = /"iss"/.test(message) ? 'iss' : /"state"/.test(message) ? 'state' : 'code'
@@ -304,52 +229,20 @@ export function mapSync(err: unknown, stage: Stage, secrets?: ReadonlySet<string
       'ERR_AUTHORIZATION_RESPONSE_INVALID',
       name,
       missing ? 'missing' : 'mismatch',
-      name === 'code'
-        ? `The callback is invalid: ${message}.`
-        : withHint(
-            `The callback's "${name}" is ${missing ? 'missing' : 'wrong'}.`,
-            name === 'iss' ? 'mixUp' : 'csrf',
-            missing,
-          ),
-      safe,
+      name === 'iss' ? 'mixUp' : name === 'state' ? 'csrf' : undefined,
+      missing,
     )
   }
   if (/signature verification failed/.test(message)) {
-    return invalid(
-      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-      'signature',
-      'invalid',
-      withHint("The ID token's signature does not verify.", 'forged'),
-      safe,
-    )
+    return invalid('ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'signature', 'invalid', 'forged')
   }
   if (/"alg"/.test(message)) {
-    return invalid(
-      'ERR_JWT_INVALID',
-      'alg',
-      'unsupported',
-      withHint(
-        `The token's "alg" ${String(isObject(cause.header) ? cause.header.alg : undefined)} is refused.`,
-        'algorithm',
-        cause.expected,
-      ),
-      safe,
-    )
+    return invalid('ERR_JWT_INVALID', 'alg', 'unsupported', 'algorithm', detail.expected)
   }
   const named = /JWT "(\w+)" .*claim (missing|type)/.exec(message)
-  if (named?.[1]) {
-    return named[2] === 'missing'
-      ? claimError(named[1], 'missing', `has no "${named[1]}"`, safe)
-      : claimError(named[1], 'invalid', `has a mistyped "${named[1]}"`, safe)
-  }
-  if (/ID Token "nonce"/.test(message)) {
-    return claimError('nonce', 'mismatch', 'has the wrong "nonce"', safe)
-  }
+  if (named?.[1]) return claimFailed(named[1], named[2] === 'missing' ? 'missing' : 'invalid')
+  if (/ID Token "nonce"/.test(message)) return claimFailed('nonce', 'mismatch')
   return /JWT|ID Token/.test(message)
-    ? invalid('ERR_JWT_INVALID', 'jwt', 'invalid', `The token is invalid: ${message}.`, safe)
-    : network(
-        'ERR_RESPONSE_INVALID',
-        withHint(`The ${stage} response does not conform: ${message}.`, 'nonConforming'),
-        safe,
-      )
+    ? invalid('ERR_JWT_INVALID', 'jwt', 'invalid')
+    : network('ERR_RESPONSE_INVALID', 'nonConforming')
 }
