@@ -46,6 +46,20 @@ export interface TokenRejectedEvent extends TokenSourceEventTarget {
 }
 
 /**
+ * The shared cache (`cache` option, e.g. Redis) failed: the token source serves from its process
+ * cache and asks the provider directly, and leaves the shared cache alone for `retryIn`.
+ */
+export interface CacheFailedEvent extends TokenSourceEventTarget {
+  readonly type: 'cache_failed'
+  /** What was being done: reading, storing or dropping a token, or taking or releasing the lock. */
+  readonly operation: 'get' | 'set' | 'delete' | 'lock' | 'unlock'
+  /** Milliseconds before the shared cache is tried again (doubling from 1 s to 30 s). */
+  readonly retryIn: number
+  /** Usually a NetworkError, `ERR_CONNECTION_FAILED` or `ERR_TIMEOUT`, the client's error as `cause`. */
+  readonly error: Error
+}
+
+/**
  * What a token source reports to `onEvent`, for metrics and logs. No event ever carries the
  * access token or the client secret (RP-18), so every one can be logged as it is.
  *
@@ -58,4 +72,8 @@ export interface TokenRejectedEvent extends TokenSourceEventTarget {
  * ```
  */
 export type TokenSourceEvent =
-  TokenFetchedEvent | RefreshFailedEvent | RetryScheduledEvent | TokenRejectedEvent
+  | TokenFetchedEvent
+  | RefreshFailedEvent
+  | RetryScheduledEvent
+  | TokenRejectedEvent
+  | CacheFailedEvent

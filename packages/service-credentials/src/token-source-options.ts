@@ -1,4 +1,5 @@
 import type { ClientPrivateKey, FetchLike } from '@oidckit/core'
+import type { SharedTokenCache } from './shared-token-cache.js'
 import type { TokenSourceEvent } from './token-source-event.js'
 
 /**
@@ -75,6 +76,12 @@ export interface TokenSourceOptions {
   clock?: (() => number) | undefined
   /** A number in [0, 1) for jitter. Defaults to `Math.random`. */
   random?: (() => number) | undefined
+  /**
+   * A cache shared by every process of a fleet, such as `redisTokenCache()`: one token
+   * request per expiry for all of them. The process cache stays in front of it, and serves
+   * alone while the shared one is down.
+   */
+  cache?: SharedTokenCache | undefined
   /** Called with every {@link TokenSourceEvent}; a throwing listener is ignored. */
   onEvent?: ((event: TokenSourceEvent) => void) | undefined
   /** Allow `http:` issuers and endpoints on non-loopback hosts. For local development only. */

@@ -2,6 +2,7 @@ import { NetworkError, TokenSet } from '@oidckit/core'
 import { argumentError, isObject } from './internal/assert.js'
 import { isInvalidTokenResponse, sendWithBearer } from './internal/bearer-fetch.js'
 import { createClientFactory } from './internal/client-factory.js'
+import { Fleet } from './internal/fleet.js'
 import { resolveOptions } from './internal/resolve-options.js'
 import { TokenCache } from './internal/token-cache.js'
 import { normalizeResource, normalizeScope, tokenParams } from './internal/token-params.js'
@@ -58,7 +59,8 @@ export interface TokenSource {
  * `refreshFraction` of their lifetime, fetched once for any number of concurrent callers, and
  * retried with backoff on network errors, 429 and 5xx. Client authentication is
  * `client_secret_basic` (default), `client_secret_post` or `private_key_jwt` (C-11), all done by
- * `@oidckit/core`.
+ * `@oidckit/core`. With `cache` (such as `redisTokenCache()`) a fleet of processes shares
+ * one token, fetched and refreshed once between them.
  *
  * @throws TypeError `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` on bad options;
  *   DiscoveryError `ERR_INSECURE_ENDPOINT` for an `http:` `tokenEndpoint` off loopback.
@@ -92,7 +94,11 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       // A failing metrics hook must not fail token requests.
     }
   }
-  const cache = new TokenCache(config, getClient, emit)
+  const fleet =
+    options.cache === undefined
+      ? undefined
+      : new Fleet(options.cache, fleetIdentity(options), config, emit)
+  const cache = new TokenCache(config, getClient, emit, fleet)
   const defaults = tokenParams(config.scope, config.resource)
   const transport = options.fetch ?? ((request: Request) => fetch(request))
 
@@ -153,6 +159,12 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       else cache.invalidate(paramsFor(which).key)
     },
   }
+}
+
+/** Which provider and client a shared cache entry belongs to. */
+function fleetIdentity(options: TokenSourceOptions): string {
+  const url = (value: string | URL | undefined) => (value === undefined ? null : String(value))
+  return JSON.stringify([url(options.issuer), url(options.tokenEndpoint), options.clientId])
 }
 
 function target(params: TokenParams) {

@@ -63,6 +63,17 @@ export function resolveOptions(options: TokenSourceOptions): ResolvedOptions {
   assertOptionalFunction(options.clock, '`clock`')
   assertOptionalFunction(options.random, '`random`')
   assertOptionalFunction(options.onEvent, '`onEvent`')
+  const cache: unknown = options.cache
+  if (
+    cache !== undefined &&
+    (!isObject(cache) ||
+      !['get', 'set', 'delete', 'lock'].every((method) => typeof cache[method] === 'function'))
+  ) {
+    throw argumentError(
+      'ERR_INVALID_ARG_TYPE',
+      '`cache` must be a SharedTokenCache (get, set, delete, lock), such as redisTokenCache().',
+    )
+  }
   return {
     scope: normalizeScope(options.scope),
     resource: pickResource(options.resource, options.audience),

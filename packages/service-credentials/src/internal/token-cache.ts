@@ -1,5 +1,6 @@
 import type { Client, TokenSet } from '@oidckit/core'
 import type { TokenSourceEvent } from '../token-source-event.js'
+import type { Fleet, Obtained } from './fleet.js'
 import type { ResolvedOptions } from './resolve-options.js'
 import { withRetry } from './retry.js'
 import type { TokenParams } from './token-params.js'
@@ -7,6 +8,8 @@ import type { TokenParams } from './token-params.js'
 interface Entry {
   readonly params: TokenParams
   tokens: TokenSet | undefined
+  /** The last access token cached here, kept when it is dropped: a replacement must differ. */
+  last: string | undefined
   /** Milliseconds: from here on the token is no longer served (expiry minus leeway). */
   staleAt: number
   /** Milliseconds: from here on a call starts a background refresh. */
@@ -27,15 +30,18 @@ export class TokenCache {
   readonly #options: ResolvedOptions
   readonly #client: () => Promise<Client>
   readonly #emit: (event: TokenSourceEvent) => void
+  readonly #fleet: Fleet | undefined
 
   constructor(
     options: ResolvedOptions,
     client: () => Promise<Client>,
     emit: (event: TokenSourceEvent) => void,
+    fleet?: Fleet,
   ) {
     this.#options = options
     this.#client = client
     this.#emit = emit
+    this.#fleet = fleet
   }
 
   /** The cached token when it is fresh (synchronously), else the shared request for one. */
@@ -45,6 +51,7 @@ export class TokenCache {
       entry = {
         params,
         tokens: undefined,
+        last: undefined,
         staleAt: 0,
         refreshAt: 0,
         backgroundAfter: 0,
@@ -62,26 +69,86 @@ export class TokenCache {
     return entry.inflight ?? this.#request(entry, false)
   }
 
-  /** Drops one entry's token, or every token; requests in flight still complete. */
+  /**
+   * Drops one entry's token, or every token, here and in the shared cache; requests in flight
+   * still complete.
+   */
   invalidate(key?: string): void {
-    if (key === undefined) for (const entry of this.#entries.values()) entry.tokens = undefined
-    else {
-      const entry = this.#entries.get(key)
-      if (entry) entry.tokens = undefined
-    }
+    const entries = key === undefined ? this.#entries.values() : [this.#entries.get(key)]
+    for (const entry of entries) if (entry?.tokens) this.#drop(entry, entry.tokens)
   }
 
   /** Drops `tokens` only if it is still the cached one: a newer token stays. */
   invalidateIfCurrent(key: string, tokens: TokenSet): void {
     const entry = this.#entries.get(key)
-    if (entry?.tokens === tokens) entry.tokens = undefined
+    if (entry?.tokens === tokens) this.#drop(entry, tokens)
+  }
+
+  #drop(entry: Entry, tokens: TokenSet): void {
+    entry.tokens = undefined
+    this.#fleet?.drop(entry.params, tokens.accessToken)
   }
 
   #request(entry: Entry, background: boolean): Promise<TokenSet> {
     const { params } = entry
     const target = { scope: params.scope, resource: params.resource }
     const options = this.#options
-    const startedAt = options.clock()
+    // The last token held here is stale, due for refresh, forced out or invalidated: the
+    // shared cache may still hold it, and only another one will do.
+    const current = entry.last
+    const fetch = () => this.#fetch(params)
+    const obtain = (inBackground: boolean) =>
+      this.#fleet === undefined ? fetch() : this.#fleet.obtain(params, current, inBackground, fetch)
+    const request = obtain(background)
+      .then((obtained) => {
+        if (obtained !== undefined) return obtained
+        // Another process is refreshing: keep serving ours and look for theirs a little later.
+        const now = options.clock()
+        entry.backgroundAfter = now + clamp((entry.staleAt - now) / 8, 1000, 30_000)
+        return entry.tokens === undefined ? obtain(false) : undefined
+      })
+      .then(
+        (obtained) => {
+          if (obtained === undefined) return entry.tokens!
+          const { tokens, attempts } = obtained
+          const expiresIn = this.#store(entry, obtained)
+          if (attempts !== undefined) {
+            this.#emit({
+              type: 'token_fetched',
+              ...target,
+              expiresIn,
+              expiresInAssumed: tokens.expiresIn === undefined,
+              background,
+              attempts,
+            })
+          }
+          return tokens
+        },
+        (error: unknown) => {
+          if (background) {
+            // Keep serving the cached token; try again later, well before it goes stale.
+            const now = options.clock()
+            entry.backgroundAfter = now + clamp((entry.staleAt - now) / 2, 1000, 30_000)
+          }
+          this.#emit({ type: 'refresh_failed', ...target, background, error: asError(error) })
+          throw error
+        },
+      )
+    entry.inflight = request
+    // Registered first, so the entry is settled before any waiter resumes.
+    const settle = () => {
+      if (entry.inflight === request) entry.inflight = undefined
+    }
+    request.then(settle, settle)
+    request.catch(noop)
+    return request
+  }
+
+  /** One token from the provider, retried as the options say. */
+  #fetch(params: TokenParams): Promise<Obtained> {
+    const options = this.#options
+    const target = { scope: params.scope, resource: params.resource }
+    const issuedAt = options.clock()
     let attempts = 0
     const resource =
       params.resource.length === 0
@@ -89,7 +156,7 @@ export class TokenCache {
         : params.resource.length === 1
           ? params.resource[0]
           : [...params.resource]
-    const request = withRetry(
+    return withRetry(
       async (signal) => {
         attempts++
         const client = await this.#client()
@@ -103,51 +170,26 @@ export class TokenCache {
         onRetry: ({ attempt, delay, error }) =>
           this.#emit({ type: 'retry_scheduled', ...target, attempt, delay, error: asError(error) }),
       },
-    ).then(
-      (tokens) => {
-        const expiresIn = this.#store(entry, tokens, startedAt)
-        this.#emit({
-          type: 'token_fetched',
-          ...target,
-          expiresIn,
-          expiresInAssumed: tokens.expiresIn === undefined,
-          background,
-          attempts,
-        })
-        return tokens
-      },
-      (error: unknown) => {
-        if (background) {
-          // Keep serving the cached token; try again later, well before it goes stale.
-          const now = options.clock()
-          entry.backgroundAfter = now + clamp((entry.staleAt - now) / 2, 1000, 30_000)
-        }
-        this.#emit({ type: 'refresh_failed', ...target, background, error: asError(error) })
-        throw error
-      },
-    )
-    entry.inflight = request
-    // Registered first, so the entry is settled before any waiter resumes.
-    const settle = () => {
-      if (entry.inflight === request) entry.inflight = undefined
-    }
-    request.then(settle, settle)
-    request.catch(noop)
-    return request
+    ).then((tokens) => ({
+      tokens,
+      issuedAt,
+      // Measured from when the request was sent, so time in transit never extends the token.
+      lifetime: Math.max(0, tokens.expiresIn ?? options.defaultExpiresIn),
+      attempts,
+    }))
   }
 
-  /** Caches `tokens`; returns the lifetime used, in seconds. */
-  #store(entry: Entry, tokens: TokenSet, startedAt: number): number {
+  /** Caches a token; returns its lifetime, in seconds. */
+  #store(entry: Entry, { tokens, issuedAt, lifetime }: Obtained): number {
     const options = this.#options
-    const expiresIn = Math.max(0, tokens.expiresIn ?? options.defaultExpiresIn)
-    // Measured from when the request was sent, so time in transit never extends the token.
-    const leeway = Math.min(options.leeway, expiresIn / 2)
+    const leeway = Math.min(options.leeway, lifetime / 2)
     entry.tokens = tokens
-    entry.staleAt = startedAt + (expiresIn - leeway) * 1000
+    entry.last = tokens.accessToken
+    entry.staleAt = issuedAt + (lifetime - leeway) * 1000
     const fraction = Math.max(0, options.refreshFraction - options.refreshJitter * options.random())
-    entry.refreshAt = Math.min(entry.staleAt, startedAt + expiresIn * 1000 * fraction)
+    entry.refreshAt = Math.min(entry.staleAt, issuedAt + lifetime * 1000 * fraction)
     entry.backgroundAfter = 0
-    return expiresIn
+    return lifetime
   }
 }
 
