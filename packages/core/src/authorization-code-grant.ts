@@ -56,17 +56,14 @@ export async function authorizationCodeGrant<Claims extends object = object>(
   checks: AuthorizationCodeChecks,
 ): Promise<TokenSet<Claims>> {
   if (!isObject(checks)) {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      'authorizationCodeGrant() needs { state, codeVerifier, nonce? }.',
-    )
+    throw argumentError('ERR_INVALID_ARG_TYPE', 'authorizationCodeGrant() needs its checks.')
   }
   assertString(checks.state, '`state`')
   assertString(checks.codeVerifier, '`codeVerifier`')
   assertOptionalString(checks.nonce, '`nonce`')
   assertNonNegativeNumber(checks.maxAge, '`maxAge`')
   const redirectUri = checks.redirectUri ?? config.redirectUri
-  assertString(redirectUri, '`redirectUri` (in the checks or the client options)')
+  assertString(redirectUri, '`redirectUri`')
   const parameters = callbackParameters(callback)
   let validated: URLSearchParams
   try {
@@ -99,18 +96,12 @@ function callbackParameters(callback: string | URL | URLSearchParams): URLSearch
   if (callback instanceof URLSearchParams) return callback
   if (callback instanceof URL) return callback.searchParams
   if (typeof callback !== 'string') {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      'The callback must be the redirect URL (string or URL) or its URLSearchParams.',
-    )
+    throw argumentError('ERR_INVALID_ARG_TYPE', 'The callback must be the redirect URL.')
   }
   if (callback.startsWith('?')) return new URLSearchParams(callback)
   try {
     return new URL(callback).searchParams
   } catch {
-    throw argumentError(
-      'ERR_INVALID_ARG_VALUE',
-      'The callback is not a URL; pass the full redirect URL, e.g. location.href.',
-    )
+    throw argumentError('ERR_INVALID_ARG_VALUE', 'The callback must be the redirect URL.')
   }
 }

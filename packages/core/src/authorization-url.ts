@@ -49,10 +49,7 @@ export function buildAuthorizationUrl(config: ClientConfig, params: Authorizatio
   if (config.metadata.require_pushed_authorization_requests === true) {
     throw argumentError(
       'ERR_INVALID_ARG_VALUE',
-      withHint(
-        'This provider requires pushed authorization requests (require_pushed_authorization_requests).',
-        'par',
-      ),
+      withHint('This provider requires pushed authorization requests.', 'par'),
     )
   }
   const url = endpoint(config, 'authorization_endpoint')

@@ -30,10 +30,7 @@ export async function refreshGrant<Claims extends object = object>(
 ): Promise<TokenSet<Claims>> {
   const previous = token instanceof TokenSet ? token : undefined
   const refreshToken = previous ? previous.refreshToken : token
-  assertString(
-    refreshToken,
-    previous ? 'The TokenSet has no refresh token; its `refreshToken`' : '`refreshToken`',
-  )
+  assertString(refreshToken, '`refreshToken`')
   const additionalParameters = scopeAndResource(options?.scope, options?.resource)
   return request(config, 'token', options?.signal, async (req, client) => {
     const response = await refreshTokenGrantRequest(

@@ -77,7 +77,7 @@ export class TokenSet<Claims extends object = object> {
     }
     for (const field of ['expiresAt', 'expiresIn'] as const) {
       const value = init[field]
-      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) {
+      if (value !== undefined && !Number.isFinite(value)) {
         throw argumentError('ERR_INVALID_ARG_TYPE', `TokenSet \`${field}\` must be a number.`)
       }
     }
@@ -138,12 +138,7 @@ export class TokenSet<Claims extends object = object> {
     json: unknown,
     options?: Pick<TokenSetOptions, 'clock'>,
   ): TokenSet<Claims> {
-    if (!isObject(json)) {
-      throw argumentError(
-        'ERR_INVALID_ARG_TYPE',
-        'TokenSet.fromJSON() needs the object toJSON() returned.',
-      )
-    }
-    return new TokenSet<Claims>(json as unknown as TokenSetJSON, options)
+    // The constructor refuses anything but the object toJSON() returned.
+    return new TokenSet<Claims>(json as TokenSetJSON, options)
   }
 }

@@ -18,19 +18,16 @@ export function authorizationParams(
   params: AuthorizationUrlParams,
 ): URLSearchParams {
   if (!isObject(params)) {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      'authorizationUrl() needs { scope, state, nonce, codeChallenge }.',
-    )
+    throw argumentError('ERR_INVALID_ARG_TYPE', 'The authorization parameters must be an object.')
   }
   const { scope = 'openid', state, nonce, codeChallenge, redirectUri, ...extra } = params
-  assertString(state, '`state` (use randomState())')
-  assertString(codeChallenge, '`codeChallenge` (use createPkce())')
+  assertString(state, '`state`')
+  assertString(codeChallenge, '`codeChallenge`')
   assertString(scope, '`scope`')
-  if (scope.split(' ').includes('openid')) assertString(nonce, '`nonce` (use randomNonce())')
+  if (scope.split(' ').includes('openid')) assertString(nonce, '`nonce`')
   else assertOptionalString(nonce, '`nonce`')
   const redirect = redirectUri ?? config.redirectUri
-  assertString(redirect, '`redirectUri` (in the parameters or the client options)')
+  assertString(redirect, '`redirectUri`')
   const parameters = new URLSearchParams({
     client_id: config.clientId,
     response_type: 'code',
@@ -49,7 +46,7 @@ export function authorizationParams(
         withHint(`The authorization parameter \`${key}\` is set by oidckit.`, 'reserved'),
       )
     }
-    assertString(value, `The authorization parameter \`${key}\``)
+    assertString(value, `\`${key}\``)
     parameters.set(key, value)
   }
   return parameters

@@ -18,23 +18,22 @@ export function checkOptions(options: ClientOptions | ClientConfigOptions): void
   assertOptionalString((options as ClientOptions).clientSecret, '`clientSecret`')
   assertOptionalString(options.redirectUri, '`redirectUri`')
   assertOptionalString(options.idTokenSigningAlg, '`idTokenSigningAlg`')
+  // RP-2: only asymmetric signatures from the issuer's JWKS.
   if (options.idTokenSigningAlg && /^(none|HS\d+)$/i.test(options.idTokenSigningAlg)) {
-    throw argumentError(
-      'ERR_INVALID_ARG_VALUE',
-      '`idTokenSigningAlg` must be an asymmetric algorithm (RP-2), e.g. RS256 or ES256.',
-    )
+    throw argumentError('ERR_INVALID_ARG_VALUE', '`idTokenSigningAlg` must be asymmetric.')
   }
   assertNonNegativeNumber(options.clockTolerance, '`clockTolerance`')
   assertNonNegativeNumber(options.timeout, '`timeout`')
   assertNonNegativeNumber(options.maxResponseBytes, '`maxResponseBytes`')
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw argumentError('ERR_INVALID_ARG_TYPE', '`fetch` must be a function.')
-  }
-  if (options.clock !== undefined && typeof options.clock !== 'function') {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      '`clock` must be a function returning milliseconds since the epoch.',
-    )
+  assertFunctions(options, ['fetch', 'clock'])
+}
+
+function assertFunctions(options: object, names: string[]): void {
+  for (const name of names) {
+    const value = (options as Record<string, unknown>)[name]
+    if (value !== undefined && typeof value !== 'function') {
+      throw argumentError('ERR_INVALID_ARG_TYPE', `\`${name}\` must be a function.`)
+    }
   }
 }
 
@@ -48,13 +47,8 @@ export function checkConfigOptions(options: ClientConfigOptions): void {
       withHint('Pass client credentials as `clientAuthentication`.', 'credentials'),
     )
   }
-  const auth = options.clientAuthentication
-  if (auth !== undefined && typeof auth !== 'function') {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      '`clientAuthentication` must be the result of createClientAuthentication().',
-    )
-  }
+  // The result of createClientAuthentication().
+  assertFunctions(options, ['clientAuthentication'])
 }
 
 /** The frozen configuration of checked options and metadata. */

@@ -29,25 +29,19 @@ export function isLoopbackHost(hostname: string): boolean {
 /** Parses the issuer option and refuses `http:` off loopback unless `allowInsecure` (RP-7). */
 export function parseIssuer(issuer: unknown, allowInsecure: boolean): URL {
   if (typeof issuer !== 'string' && !(issuer instanceof URL)) {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      '`issuer` must be a URL string, e.g. "https://id.example.com".',
-    )
+    throw argumentError('ERR_INVALID_ARG_TYPE', '`issuer` must be a URL string.')
   }
-  let url: URL
+  let url: URL | undefined
   try {
     url = new URL(issuer)
   } catch {
+    // Refused below.
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
     throw argumentError(
       'ERR_INVALID_ARG_VALUE',
-      `\`issuer\` is not a valid URL: ${String(issuer)}.`,
+      `\`issuer\` ${String(issuer)} is not an https URL without query or fragment.`,
     )
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw argumentError('ERR_INVALID_ARG_VALUE', `\`issuer\` must use https, got ${url.protocol}.`)
-  }
-  if (url.search || url.hash) {
-    throw argumentError('ERR_INVALID_ARG_VALUE', '`issuer` must not have a query or fragment.')
   }
   if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
     throw argumentError(
@@ -65,10 +59,7 @@ export function checkMetadata(
   allowHttp: (url: URL) => boolean,
 ): asserts metadata is IssuerMetadata {
   if (!isObject(metadata) || typeof metadata.issuer !== 'string') {
-    throw new DiscoveryError(
-      'ERR_DISCOVERY_INVALID',
-      `The metadata of ${issuer} is not an object with an "issuer" string.`,
-    )
+    throw new DiscoveryError('ERR_DISCOVERY_INVALID', `The metadata of ${issuer} has no "issuer".`)
   }
   for (const [key, value] of Object.entries(metadata)) {
     if (!(key.endsWith('_endpoint') || key === 'jwks_uri')) continue
@@ -76,19 +67,13 @@ export function checkMetadata(
     try {
       url = new URL(String(value))
     } catch {
-      throw new DiscoveryError(
-        'ERR_DISCOVERY_INVALID',
-        `The metadata of ${issuer} has an invalid "${key}": ${JSON.stringify(value)}.`,
-      )
+      throw new DiscoveryError('ERR_DISCOVERY_INVALID', `The metadata's "${key}" is invalid.`)
     }
     if (url.protocol === 'https:') continue
     if (url.protocol !== 'http:' || !allowHttp(url)) {
       throw new DiscoveryError(
         'ERR_INSECURE_ENDPOINT',
-        withHint(
-          `The metadata of ${issuer} has "${key}" ${url.href}, which is not https.`,
-          'insecureMetadata',
-        ),
+        withHint(`The metadata's "${key}" ${url.href} is not https.`, 'insecureMetadata'),
       )
     }
   }
@@ -97,10 +82,7 @@ export function checkMetadata(
     'authorization_response_iss_parameter_supported',
   ]) {
     if (metadata[key] !== undefined && typeof metadata[key] !== 'boolean') {
-      throw new DiscoveryError(
-        'ERR_DISCOVERY_INVALID',
-        `The metadata of ${issuer} has a non-boolean "${key}".`,
-      )
+      throw new DiscoveryError('ERR_DISCOVERY_INVALID', `The metadata's "${key}" is invalid.`)
     }
   }
 }
@@ -126,7 +108,7 @@ export async function fetchMetadata(
         throw new DiscoveryError(
           'ERR_DISCOVERY_ISSUER_MISMATCH',
           withHint(
-            `The provider at ${expected} advertises the issuer ${body.issuer}.`,
+            `The provider at ${expected} says its issuer is ${body.issuer}.`,
             'issuerMismatch',
             expected,
             body.issuer,
@@ -137,7 +119,7 @@ export async function fetchMetadata(
       if (err.code === INVALID_RESPONSE) {
         throw new DiscoveryError(
           'ERR_DISCOVERY_INVALID',
-          `The discovery document of ${issuer.href} is malformed: ${err.message}.`,
+          `The discovery document is malformed: ${err.message}.`,
           { cause: err },
         )
       }

@@ -14,7 +14,7 @@ export function checkIssuedAt(claims: IdTokenClaims, nowSeconds: number, toleran
       'iat',
       'not_yet_valid',
       withHint(
-        'The ID token\'s "iat" (issued-at time) is in the future.',
+        'The ID token\'s "iat" is in the future.',
         'future',
         claims.iat - nowSeconds,
         tolerance,
@@ -39,17 +39,13 @@ export async function checkAccessTokenHash(
   const alg = String(decodeJwtHeader(idToken).alg)
   const hash = hashFor(alg)
   if (typeof claims.at_hash !== 'string' || !hash) {
-    throw reject('at_hash', 'invalid', `The ID token's "at_hash" cannot be checked for alg ${alg}.`)
+    throw reject('at_hash', 'invalid', `The ID token's "at_hash" is invalid.`)
   }
   const digest = new Uint8Array(
     await crypto.subtle.digest(hash, new TextEncoder().encode(accessToken)),
   )
   if (base64urlEncode(digest.slice(0, digest.length / 2)) !== claims.at_hash) {
-    throw reject(
-      'at_hash',
-      'mismatch',
-      withHint('The ID token\'s "at_hash" does not match the access token.', 'swapped'),
-    )
+    throw reject('at_hash', 'mismatch', withHint('The ID token\'s "at_hash" is wrong.', 'swapped'))
   }
 }
 
@@ -65,10 +61,7 @@ export function checkRefreshedIdToken(previous: IdTokenClaims, next: IdTokenClai
     reject(
       claim,
       'mismatch',
-      withHint(
-        `The refreshed ID token's "${claim}" differs from the original ID token's (OIDC Core §12.2).`,
-        'sameSession',
-      ),
+      withHint(`The refreshed ID token's "${claim}" is not the original's.`, 'sameSession'),
     )
   if (next.iss !== previous.iss) throw mismatch('iss')
   if (next.sub !== previous.sub) throw mismatch('sub')

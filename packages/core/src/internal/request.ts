@@ -92,7 +92,7 @@ export async function toTokenSet<Claims extends object>(
     if (!isCompactJws(result.id_token)) {
       throw new TokenValidationError(
         'ERR_JWT_INVALID',
-        'The ID token is not a compact JWS in canonical base64url (RFC 7515 §2).',
+        'The ID token is not a canonical compact JWS.',
         { claim: 'id_token', reason: 'invalid' },
       )
     }
