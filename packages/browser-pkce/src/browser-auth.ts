@@ -294,7 +294,7 @@ export class BrowserAuth<Claims extends object = object> {
     } catch {
       state = null
     }
-    if (!state) return Promise.reject(this.#fail(invalidCallback('The callback URL has no state.')))
+    if (!state) return Promise.reject(this.#fail(invalidCallback('The callback has no state.')))
     let handled = callbacks.get(this.#txStorage)
     if (!handled) callbacks.set(this.#txStorage, (handled = new Map()))
     const key = `${this.#key}#${state}`
@@ -340,10 +340,10 @@ export class BrowserAuth<Claims extends object = object> {
     const shared = this.#readGen()
     if (shared > this.#gen) await this.#catchUp(shared)
     const current = this.#tokens
-    if (!current) throw loginRequired('The session ended in another tab; sign in again.')
+    if (!current) throw loginRequired('Signed out in another tab.')
     if (!current.isExpired(this.#leeway)) return current.accessToken
     if (!current.refreshToken) {
-      const err = loginRequired('The access token expired and there is no refresh token.')
+      const err = loginRequired('The access token expired.')
       this.#signOutEverywhere(err)
       throw err
     }
@@ -544,23 +544,14 @@ function currentPath(href: string): string {
   }
 }
 
-function checkOptions(options: BrowserAuthOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      'createBrowserAuth() needs { issuer, clientId, redirectUri }.',
-    )
-  }
+function checkOptions(options: BrowserAuthOptions | undefined): asserts options {
   for (const name of ['issuer', 'clientId', 'redirectUri'] as const) {
-    if (typeof options[name] !== 'string' || options[name] === '') {
-      throw argumentError(
-        'ERR_INVALID_ARG_TYPE',
-        `createBrowserAuth() needs \`${name}\` as a string.`,
-      )
+    if (typeof options?.[name] !== 'string' || options[name] === '') {
+      throw argumentError('ERR_INVALID_ARG_TYPE', `createBrowserAuth() needs \`${name}\`.`)
     }
   }
   try {
-    new URL(options.redirectUri)
+    new URL((options as BrowserAuthOptions).redirectUri)
   } catch {
     throw argumentError('ERR_INVALID_ARG_VALUE', '`redirectUri` must be an absolute URL.')
   }

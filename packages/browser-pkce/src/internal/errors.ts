@@ -11,7 +11,7 @@ export function argumentError(
   return err
 }
 
-export function loginRequired(message = 'Not signed in: call login() first.'): OAuthError {
+export function loginRequired(message = 'Not signed in.'): OAuthError {
   return new OAuthError('ERR_OAUTH_RESPONSE', message, { error: 'login_required' })
 }
 

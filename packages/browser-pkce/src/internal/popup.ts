@@ -39,14 +39,10 @@ export function waitForPopupCallback(
       if (!popup.closed) return
       done()
       reject(
-        new OAuthError(
-          'ERR_AUTHORIZATION_RESPONSE',
-          'The login popup was closed before login finished.',
-          {
-            error: 'access_denied',
-            errorDescription: 'popup closed',
-          },
-        ),
+        new OAuthError('ERR_AUTHORIZATION_RESPONSE', 'The login popup was closed.', {
+          error: 'access_denied',
+          errorDescription: 'popup closed',
+        }),
       )
     }, 500)
     const done = () => {

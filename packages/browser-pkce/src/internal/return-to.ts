@@ -7,7 +7,7 @@ export function checkReturnTo(value: unknown, origin: string): string {
   if (path === undefined) {
     throw argumentError(
       'ERR_INVALID_ARG_VALUE',
-      '`returnTo` must be a path on this origin starting with a single "/", such as "/account".',
+      '`returnTo` must be a path on this origin, such as "/account".',
     )
   }
   return path

@@ -24,7 +24,7 @@ export function saveTransaction(storage: KeyValueStorage, state: string, tx: Tra
   } catch (err) {
     throw argumentError(
       'ERR_INVALID_ARG_VALUE',
-      'The login transaction could not be stored (sessionStorage is unavailable or full); login needs it to check the callback.',
+      'sessionStorage cannot hold the login transaction.',
       err,
     )
   }
@@ -38,30 +38,21 @@ export function takeTransaction(
 ): Transaction {
   const raw = safeGet(storage, prefix + state)
   safeRemove(storage, prefix + state)
-  if (raw === null) {
-    throw invalidCallback(
-      'No login is waiting for this callback: its state is unknown or was already used. Start a new login.',
-    )
-  }
-  let tx: Transaction
+  if (raw === null) throw invalidCallback('No login waits for this state: start a new login.')
+  let tx: Transaction | null = null
   try {
     tx = JSON.parse(raw) as Transaction
   } catch {
-    throw invalidCallback('The stored login transaction is unreadable. Start a new login.')
+    // Refused below.
   }
-  if (
-    typeof tx !== 'object' ||
-    tx === null ||
-    typeof tx.codeVerifier !== 'string' ||
-    typeof tx.nonce !== 'string'
-  ) {
-    throw invalidCallback('The stored login transaction is incomplete. Start a new login.')
+  if (typeof tx?.codeVerifier !== 'string' || typeof tx.nonce !== 'string') {
+    throw invalidCallback('The stored login is unreadable: start a new login.')
   }
   // RP-9: a transaction started for another provider, client or redirect URI fails closed.
   for (const key of ['issuer', 'clientId', 'redirectUri'] as const) {
     if (tx[key] !== expected[key]) {
       throw invalidCallback(
-        `The login transaction was started for another ${key}; refusing the callback.`,
+        `The login was started for another ${key}.`,
         key === 'issuer' ? 'iss' : key,
       )
     }
