@@ -113,7 +113,7 @@ function oneLine(text: string): string {
  */
 export class OidcKitError extends Error {
   /** A stable, machine-readable code. */
-  readonly code: OidcKitErrorCode
+  declare readonly code: OidcKitErrorCode
 
   constructor(code: OidcKitErrorCode, message: string, options?: OidcKitErrorOptions) {
     const cause = safeCause(options?.cause)
@@ -159,13 +159,13 @@ export interface OAuthErrorOptions extends OidcKitErrorOptions {
 export class OAuthError extends OidcKitError {
   declare readonly code: OAuthErrorCode
   /** The RFC 6749 `error` code, e.g. `invalid_grant`, `access_denied`. */
-  readonly error: string
+  declare readonly error: string
   /** The server's `error_description`, with CR, LF and TAB replaced by spaces (RP-11). */
-  readonly errorDescription: string | undefined
+  declare readonly errorDescription: string | undefined
   /** The server's `error_uri`. */
-  readonly errorUri: string | undefined
+  declare readonly errorUri: string | undefined
   /** The HTTP status, or `undefined` for a callback error or a local device-code expiry. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
   /**
    * The HTTP response's status and the headers a caller acts on (`Retry-After`,
    * `WWW-Authenticate`, `DPoP-Nonce`, `Content-Type`, `Cache-Control`, `Date`), without a body:
@@ -221,9 +221,9 @@ export type TokenValidationReason =
 export class TokenValidationError extends OidcKitError {
   declare readonly code: TokenValidationErrorCode
   /** The claim or parameter that failed: `iss`, `aud`, `azp`, `exp`, `nonce`, `state`… */
-  readonly claim: string
+  declare readonly claim: string
   /** Why it failed. */
-  readonly reason: TokenValidationReason
+  declare readonly reason: TokenValidationReason
 
   constructor(
     code: TokenValidationErrorCode,
@@ -257,9 +257,9 @@ export class TokenValidationError extends OidcKitError {
 export class DiscoveryError extends OidcKitError {
   declare readonly code: DiscoveryErrorCode
   /** The issuer the caller asked for. */
-  readonly expectedIssuer: string | undefined
+  declare readonly expectedIssuer: string | undefined
   /** The issuer the metadata advertises, when it differs. */
-  readonly actualIssuer: string | undefined
+  declare readonly actualIssuer: string | undefined
 
   constructor(
     code: DiscoveryErrorCode,
@@ -292,9 +292,9 @@ export class DiscoveryError extends OidcKitError {
 export class NetworkError extends OidcKitError {
   declare readonly code: NetworkErrorCode
   /** The URL of the request. */
-  readonly url: string | undefined
+  declare readonly url: string | undefined
   /** The HTTP status, when a response arrived. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
 
   constructor(
     code: NetworkErrorCode,

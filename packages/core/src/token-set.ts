@@ -47,17 +47,17 @@ const fields = ['accessToken', 'tokenType', 'refreshToken', 'idToken', 'scope'] 
  * ```
  */
 export class TokenSet<Claims extends object = object> {
-  readonly accessToken: string
+  declare readonly accessToken: string
   /** The token type, lower-cased: `bearer` or `dpop`. */
-  readonly tokenType: string
+  declare readonly tokenType: string
   /** Seconds since the epoch at which the access token expires, from the client's clock. */
-  readonly expiresAt: number | undefined
+  declare readonly expiresAt: number | undefined
   /** The server's `expires_in`, in seconds, when this set came from a token response. */
-  readonly expiresIn: number | undefined
-  readonly refreshToken: string | undefined
-  readonly idToken: string | undefined
+  declare readonly expiresIn: number | undefined
+  declare readonly refreshToken: string | undefined
+  declare readonly idToken: string | undefined
   /** The granted scope, when the server reported it. */
-  readonly scope: string | undefined
+  declare readonly scope: string | undefined
   readonly #clock: () => number
   readonly #claims: (IdTokenClaims & Claims) | undefined
 

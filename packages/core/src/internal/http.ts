@@ -88,7 +88,7 @@ export function createHttp(options: HttpOptions): CustomFetch {
       if (timedOut) {
         return error(
           'ERR_TIMEOUT',
-          withHint(`No complete answer from ${url} within ${timeout} ms.`, 'timeout'),
+          withHint(`${url} timed out after ${timeout} ms.`, 'timeout'),
           cause,
         )
       }
@@ -151,7 +151,7 @@ export function createHttp(options: HttpOptions): CustomFetch {
       const tooLarge = () =>
         refuse(
           'ERR_RESPONSE_TOO_LARGE',
-          withHint(`The answer from ${url} is over ${options.maxResponseBytes} bytes.`, 'tooLarge'),
+          withHint(`${url} sent over ${options.maxResponseBytes} bytes.`, 'tooLarge'),
         )
       if (Number(headers.get('content-length')) > options.maxResponseBytes) throw tooLarge()
       // Read here, in chunks, so the size cap and the timeout hold while the body arrives.
@@ -198,7 +198,7 @@ export function createHttp(options: HttpOptions): CustomFetch {
           } catch (cause) {
             throw error(
               'ERR_RESPONSE_NOT_JSON',
-              withHint(`The answer from ${url} is not valid JSON.`, 'malformedJson'),
+              withHint(`${url} sent malformed JSON.`, 'malformedJson'),
               cause,
               status,
             )
