@@ -7,6 +7,7 @@ import { benchBundle } from './bundle.js'
 import { FULL, QUICK, type BenchConfig } from './config.js'
 import { benchExpress } from './express.js'
 import type { Figure } from './figure.js'
+import { benchFleet } from './fleet.js'
 import { benchLogin } from './login.js'
 import { benchMockIdp } from './mock-idp.js'
 import { benchService } from './service.js'
@@ -26,6 +27,7 @@ const SECTIONS: Record<string, { title: string; run: (config: BenchConfig) => Pr
     },
     'mock-idp': { title: 'mock-idp', run: (config) => benchMockIdp(config) },
     service: { title: 'service-credentials', run: benchService },
+    fleet: { title: 'service-credentials fleet (4 processes, redis-server)', run: benchFleet },
     login: { title: 'full login (mock-idp in-process)', run: benchLogin },
   }
 
