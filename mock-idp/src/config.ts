@@ -51,6 +51,13 @@ export interface MockIdpClient {
   applicationType?: 'web' | 'native'
   /** Username whose `sub` and claims client-credentials tokens carry; the client_id otherwise. */
   serviceAccount?: string
+  /**
+   * Where mock-idp POSTs a logout token when a session this client signed in to ends (OpenID
+   * Connect Back-Channel Logout 1.0): https, or http on a loopback host.
+   */
+  backchannelLogoutUri?: string
+  /** Whether the client needs `sid` in logout tokens; default `true` (mock-idp always sends it). */
+  backchannelLogoutSessionRequired?: boolean
 }
 
 /**
@@ -132,4 +139,9 @@ export interface MockIdpConfig {
   allowHttpRedirectUris?: boolean
   /** Persist keys and state (the CLI's `--data-dir` uses files). */
   storage?: MockIdpStorage
+  /**
+   * What mock-idp sends its own requests with (back-channel logout deliveries); default the
+   * global `fetch`. Library only: pass a relying party's handler to deliver in-process.
+   */
+  fetch?: typeof fetch
 }

@@ -2,6 +2,7 @@ import type { JWK } from 'jose'
 import { createClock, type MockIdpClock } from './clock.js'
 import type { MockIdpConfig, MockIdpUser } from './config.js'
 import { corsHeaders, isAllowedOrigin, preflightResponse } from './cors.js'
+import { BackchannelLogout, watchedClock } from './backchannel.js'
 import { approveDevice, denyDevice } from './device.js'
 import { authorizeEndpoint } from './endpoints/authorize.js'
 import { controlEndpoint } from './endpoints/control.js'
@@ -33,6 +34,7 @@ import { KeyStore, type PersistedKeys } from './keys.js'
 import { serveHandler, type ListenOptions, type MockIdpServer } from './listen.js'
 import { RequestLog, type LoggedRequest } from './request-log.js'
 import { Store, type PersistedState } from './store.js'
+import { endSessionsOf, startApiSession } from './sessions.js'
 import { issueTokens, type TokenResponseBody } from './tokens.js'
 
 /**
@@ -96,6 +98,14 @@ export interface MockIdp {
   addUser(user: MockIdpUser): void
   /** Changes a user's password or claims (claims merge; `null` removes one). */
   updateUser(username: string, patch: { password?: string; claims?: Record<string, unknown> }): void
+  /**
+   * Ends every IdP session of `username` (browser sessions and those of `issueTokens()`), and
+   * sends a back-channel logout token to each client that each session signed in to and that
+   * registered a `backchannelLogoutUri`. Resolves with the number of sessions ended, once every
+   * first delivery attempt has settled; failed deliveries are retried after 1, 2 and 4 s on the
+   * idp clock (see `flush()`).
+   */
+  endSessions(username: string): Promise<number>
   /** Approves a pending device authorization as `username`; false if the code is unknown. */
   approveDevice(userCode: string, username: string): boolean
   /** Denies a pending device authorization; false if the code is unknown. */
@@ -108,7 +118,10 @@ export interface MockIdp {
   clearRequests(): void
   /** Forgets every code, token, session and device code, restores the configured users, resets the clock. */
   reset(): void
-  /** Resolves once persisted state is loaded and the last change is saved (with `storage`). */
+  /**
+   * Resolves once persisted state is loaded, the last change is saved (with `storage`), and no
+   * back-channel logout delivery is in flight (retries due later are not waited for).
+   */
   flush(): Promise<void>
 }
 
@@ -131,7 +144,8 @@ type Handler = (
  */
 export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
   const resolved = resolveConfig(config)
-  const clock = createClock()
+  // Moving the clock runs the back-channel retries it reaches.
+  const clock = watchedClock(createClock(), () => backchannel.runDue())
   const keys = new KeyStore({
     alg: resolved.signingAlg,
     clock,
@@ -167,7 +181,16 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       }
     })
   }
-  const ctx: IdpContext = { config: resolved, clock, keys, store, users, changed: save }
+  const ctx: IdpContext = {
+    config: resolved,
+    clock,
+    keys,
+    store,
+    users,
+    changed: save,
+    sessionEnded: (session) => backchannel.notify(session),
+  }
+  const backchannel = new BackchannelLogout(ctx, log)
   keys.onChange = save
   const ready: Promise<void> = storage ? load() : Promise.resolve()
   async function load(): Promise<void> {
@@ -337,6 +360,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
         nonce: options.nonce,
         authTime: user ? clock.now() : undefined,
         grantId: user ? randomToken(16) : undefined,
+        sid: user ? startApiSession(ctx, user, client.clientId).sid : undefined,
         refresh: user ? { expiresAt: undefined } : false,
         accessTokenClaims: { ...options.claims, ...options.accessTokenClaims },
         idTokenClaims: { ...options.claims, ...options.idTokenClaims },
@@ -378,6 +402,12 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
         resolveUser({ ...user, password: patch.password ?? user.password, claims }, 'user'),
       )
     },
+    async endSessions(username) {
+      await ready
+      const user = users.get(username)
+      if (!user) throw new TypeError(`endSessions: unknown user ${username}`)
+      return endSessionsOf(ctx, user.sub)
+    },
     approveDevice(userCode, username) {
       const user = users.get(username)
       if (!user) throw new TypeError(`approveDevice: unknown user ${username}`)
@@ -391,6 +421,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       log.entries = []
     },
     reset() {
+      backchannel.clear()
       store.clear()
       faults.clear()
       log.entries = []
@@ -400,6 +431,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     },
     async flush() {
       await ready
+      await backchannel.settled()
       await saving
     },
   }

@@ -20,11 +20,12 @@ export function currentSession(
   return { id, session }
 }
 
-/** Starts a new session (a fresh id at every login, against session fixation) and its cookie. */
-export function startSession(
+/** Stores a new session under a fresh random id, with a fresh `sid`. */
+function newSession(
   ctx: IdpContext,
   user: ResolvedUser,
-): { id: string; session: SessionRecord; cookie: string } {
+  clients?: string[],
+): { id: string; session: SessionRecord } {
   const id = randomToken(32)
   const now = ctx.clock.now()
   const session: SessionRecord = {
@@ -32,18 +33,57 @@ export function startSession(
     sub: user.sub,
     authTime: now,
     expiresAt: now + ctx.config.sessionTtl,
+    ...(clients ? { clients } : {}),
   }
   ctx.store.sessions.set(id, session)
   ctx.changed()
+  return { id, session }
+}
+
+/** Starts a new session (a fresh id at every login, against session fixation) and its cookie. */
+export function startSession(
+  ctx: IdpContext,
+  user: ResolvedUser,
+): { id: string; session: SessionRecord; cookie: string } {
+  const { id, session } = newSession(ctx, user)
   return { id, session, cookie: serializeCookie(ctx, SESSION_COOKIE, id, ctx.config.sessionTtl) }
 }
 
-/** Ends the browser's session at the IdP and returns the cookie that clears it. */
+/**
+ * Ends the browser's session at the IdP, telling its clients by back-channel logout, and returns
+ * the cookie that clears it.
+ */
 export function endSession(ctx: IdpContext, request: Request): { cookie: string; sub?: string } {
   const current = currentSession(ctx, request)
   if (current) {
     ctx.store.sessions.delete(current.id)
     ctx.changed()
+    void ctx.sessionEnded(current.session)
   }
   return { cookie: serializeCookie(ctx, SESSION_COOKIE, '', 0), sub: current?.session.sub }
+}
+
+/** Ends every IdP session of `sub`; resolves with how many, once each first delivery settled. */
+export async function endSessionsOf(ctx: IdpContext, sub: string): Promise<number> {
+  const ended: SessionRecord[] = []
+  for (const [id, session] of ctx.store.sessions) {
+    if (session.sub !== sub) continue
+    ctx.store.sessions.delete(id)
+    if (session.expiresAt > ctx.clock.now()) ended.push(session)
+  }
+  if (ended.length) ctx.changed()
+  await Promise.all(ended.map((session) => ctx.sessionEnded(session)))
+  return ended.length
+}
+
+/**
+ * A session for tokens minted without a browser (`idp.issueTokens()`), so their `sid` can be
+ * ended like any other: no cookie ever names it.
+ */
+export function startApiSession(
+  ctx: IdpContext,
+  user: ResolvedUser,
+  clientId: string,
+): SessionRecord {
+  return newSession(ctx, user, [clientId]).session
 }

@@ -66,6 +66,8 @@ export interface SessionRecord {
   sub: string
   authTime: number
   expiresAt: number
+  /** The clients this session signed in to, told by back-channel logout when it ends. */
+  clients?: string[]
 }
 
 /** A pending authorization request waiting for the login form. */

@@ -115,6 +115,7 @@ const CONTROL: Record<string, { path: string; body?: (w: World) => unknown }> = 
     body: (w) => ({ userCode: w.userCode, username: 'alice' }),
   },
   'POST /device/deny': { path: '/device/deny', body: (w) => ({ userCode: w.userCode }) },
+  'POST /sessions/end': { path: '/sessions/end', body: () => ({ username: 'alice' }) },
   'POST /tokens': { path: '/tokens', body: () => ({ user: 'alice', clientId: 'spa' }) },
   'POST /keys/rotate': { path: '/keys/rotate' },
   'POST /clock': { path: '/clock', body: () => ({ set: 1_000_000_000 }) },

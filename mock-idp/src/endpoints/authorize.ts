@@ -268,6 +268,10 @@ function issueCode(
   headers: Record<string, string> = {},
 ): Response {
   const code = randomToken(32)
+  if (!session.clients?.includes(tx.clientId)) {
+    session.clients = [...(session.clients ?? []), tx.clientId]
+    ctx.changed()
+  }
   ctx.store.codes.set(code, {
     clientId: tx.clientId,
     redirectUri: tx.redirectUri,

@@ -63,6 +63,10 @@ const ROUTES: Record<string, ControlHandler> = {
     const body = await readJson(request)
     return deviceAnswer(idp.denyDevice(text(body.userCode, 'userCode')))
   },
+  'POST /sessions/end': async (idp, _ctx, request) => {
+    const body = await readJson(request)
+    return jsonResponse({ ended: await idp.endSessions(text(body.username, 'username')) })
+  },
   'POST /tokens': async (idp, _ctx, request) =>
     jsonResponse(await idp.issueTokens((await readJson(request)) as never)),
   'POST /keys/rotate': async (idp) => {

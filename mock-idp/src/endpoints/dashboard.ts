@@ -154,10 +154,13 @@ export async function dashboardEndpoint(
     case 'callback':
       return finishLogin(ctx, deps, pastedParams(form.get('url')))
     case 'device':
+    case 'end-sessions':
       if (!ctx.config.controlApi) {
         return renderErrorPage('Turn the control API on (controlApi: true) to use this.', 404)
       }
-      return deviceAction(ctx, deps, form, home)
+      return action === 'device'
+        ? deviceAction(ctx, deps, form, home)
+        : endSessions(ctx, deps, form, home)
     default:
       return renderErrorPage('No such dashboard action.', 404)
   }
@@ -190,6 +193,7 @@ function dashboardView(ctx: IdpContext, deps: DashboardDeps, token: string) {
       login: `${base}/_dashboard/login`,
       callback: `${base}/_dashboard/callback`,
       device: `${base}/_dashboard/device`,
+      endSessions: `${base}/_dashboard/end-sessions`,
     },
     csrfToken: token,
     actions: ctx.config.controlApi,
@@ -348,4 +352,16 @@ function deviceAction(ctx: IdpContext, deps: DashboardDeps, form: Params, home: 
     return renderErrorPage('Approve or deny?')
   }
   return done ? seeOther(home) : renderErrorPage('No pending device code like that.', 404)
+}
+
+async function endSessions(
+  ctx: IdpContext,
+  deps: DashboardDeps,
+  form: Params,
+  home: string,
+): Promise<Response> {
+  const username = form.get('username') ?? ''
+  if (!ctx.users.has(username)) return renderErrorPage('No such user.')
+  await deps.idp.endSessions(username)
+  return seeOther(home)
 }

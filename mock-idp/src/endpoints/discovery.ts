@@ -45,6 +45,8 @@ export function discoveryDocument(ctx: IdpContext): Record<string, unknown> {
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     claims_parameter_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     userinfo_signing_alg_values_supported: [],
   }
 }

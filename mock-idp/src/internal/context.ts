@@ -1,6 +1,6 @@
 import type { MockIdpClock } from '../clock.js'
 import type { KeyStore } from '../keys.js'
-import type { Store } from '../store.js'
+import type { SessionRecord, Store } from '../store.js'
 import type { ResolvedClient, ResolvedConfig, ResolvedUser } from './resolve-config.js'
 
 /** Everything an endpoint needs; one per `createMockIdp()`. */
@@ -12,6 +12,8 @@ export interface IdpContext {
   users: Map<string, ResolvedUser>
   /** Call after changing state that `--data-dir` keeps. */
   changed(): void
+  /** Call when a session ends: its clients get back-channel logouts. Never rejects. */
+  sessionEnded(session: SessionRecord): Promise<void>
 }
 
 export function findClient(

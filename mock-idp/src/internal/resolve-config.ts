@@ -41,6 +41,8 @@ export interface ResolvedClient {
   requirePkce: boolean
   applicationType: 'web' | 'native'
   serviceAccount: string | undefined
+  backchannelLogoutUri: string | undefined
+  backchannelLogoutSessionRequired: boolean
   isPublic: boolean
 }
 
@@ -70,6 +72,7 @@ export interface ResolvedConfig {
   adminToken: string | undefined
   allowHttpRedirectUris: boolean
   storage: MockIdpStorage | undefined
+  fetch: typeof fetch | undefined
 }
 
 function fail(message: string): never {
@@ -95,6 +98,7 @@ const CONFIG_KEYS = Object.keys({
   adminToken: true,
   allowHttpRedirectUris: true,
   storage: true,
+  fetch: true,
 } satisfies Record<keyof MockIdpConfig, true>)
 const CLIENT_KEYS = Object.keys({
   clientId: true,
@@ -112,6 +116,8 @@ const CLIENT_KEYS = Object.keys({
   requirePkce: true,
   applicationType: true,
   serviceAccount: true,
+  backchannelLogoutUri: true,
+  backchannelLogoutSessionRequired: true,
 } satisfies Record<keyof MockIdpClient, true>)
 const USER_KEYS = Object.keys({
   sub: true,
@@ -291,6 +297,22 @@ function resolveClient(raw: unknown, index: number, allowHttp: boolean): Resolve
   if (raw.requirePkce !== undefined && typeof raw.requirePkce !== 'boolean') {
     fail(`${where}: requirePkce must be a boolean`)
   }
+  const backchannelLogoutUri = optionalString(
+    raw.backchannelLogoutUri,
+    `${where}: backchannelLogoutUri`,
+  )
+  if (backchannelLogoutUri !== undefined) {
+    checkRedirectUri(backchannelLogoutUri, `${where}: backchannelLogoutUri`, allowHttp)
+    if (!/^https?:/.test(backchannelLogoutUri)) {
+      fail(`${where}: backchannelLogoutUri must be an http(s) URL`)
+    }
+  }
+  if (
+    raw.backchannelLogoutSessionRequired !== undefined &&
+    typeof raw.backchannelLogoutSessionRequired !== 'boolean'
+  ) {
+    fail(`${where}: backchannelLogoutSessionRequired must be a boolean`)
+  }
   const applicationType = raw.applicationType ?? 'web'
   if (applicationType !== 'web' && applicationType !== 'native') {
     fail(`${where}: applicationType must be web or native`)
@@ -311,6 +333,8 @@ function resolveClient(raw: unknown, index: number, allowHttp: boolean): Resolve
     requirePkce: raw.requirePkce !== false,
     applicationType,
     serviceAccount: optionalString(raw.serviceAccount, `${where}: serviceAccount`),
+    backchannelLogoutUri,
+    backchannelLogoutSessionRequired: raw.backchannelLogoutSessionRequired !== false,
     isPublic,
   }
 }
@@ -342,6 +366,11 @@ export function resolveUser(raw: unknown, at: string): ResolvedUser {
     if (reserved in claims) fail(`${where}: claims must not set ${reserved}`)
   }
   return { sub, username, password, claims }
+}
+
+function fetchOption(value: unknown): typeof fetch | undefined {
+  if (value !== undefined && typeof value !== 'function') fail('fetch must be a function')
+  return value as typeof fetch | undefined
 }
 
 /**
@@ -406,5 +435,6 @@ export function resolveConfig(input: MockIdpConfig = {}): ResolvedConfig {
     adminToken: adminToken(input.adminToken),
     allowHttpRedirectUris: allowHttp,
     storage: input.storage as MockIdpStorage | undefined,
+    fetch: fetchOption(input.fetch),
   }
 }

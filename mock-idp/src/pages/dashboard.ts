@@ -8,7 +8,7 @@ export interface DashboardView {
   issuer: string
   now: number
   /** Action URLs (`…/_dashboard/…`) and the CSRF token their forms carry. */
-  paths: { login: string; callback: string; device: string }
+  paths: { login: string; callback: string; device: string; endSessions: string }
   csrfToken: string
   /** Whether approve / deny / end-sessions forms are offered (the control API is on). */
   actions: boolean
@@ -49,7 +49,9 @@ function clientRows(view: DashboardView): string {
         clientType(client),
       )}</td><td>${list(client.grantTypes)}</td><td>${list(client.redirectUris)}</td><td>${list(
         client.postLogoutRedirectUris,
-      )}</td><td>${tryLogin}</td></tr>`
+      )}${
+        client.backchannelLogoutUri ? `<br>back-channel: ${code(client.backchannelLogoutUri)}` : ''
+      }</td><td>${tryLogin}</td></tr>`
     })
     .join('')
 }
@@ -57,9 +59,16 @@ function clientRows(view: DashboardView): string {
 function userRows(view: DashboardView): string {
   return view.users
     .map(({ user, sessions }) => {
+      const end =
+        view.actions && sessions > 0
+          ? `<form class="inline" method="post" action="${escapeHtml(view.paths.endSessions)}">${hidden(
+              'csrf_token',
+              view.csrfToken,
+            )}${hidden('username', user.username)}<button type="submit">End sessions</button></form>`
+          : ''
       return `<tr><td>${code(user.username)}</td><td>${code(user.sub)}</td><td>${json(
         user.claims,
-      )}</td><td>${sessions}</td></tr>`
+      )}</td><td>${sessions} ${end}</td></tr>`
     })
     .join('')
 }
