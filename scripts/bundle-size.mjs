@@ -7,10 +7,17 @@ import * as esbuild from 'esbuild'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-/** The oidckit fixture apps, bundled by both the benchmarks and `check-size.mjs`. */
+/**
+ * The fixture apps, bundled by both the benchmarks and `check-size.mjs`: oidckit's, and the
+ * same app with the libraries it is compared with (installed as devDependencies of bench/).
+ */
 export const fixtures = {
   browserPkce: path.join(root, 'scripts/size/browser-pkce.js'),
   react: path.join(root, 'scripts/size/react.jsx'),
+  oidcClientTs: path.join(root, 'bench/fixtures/oidc-client-ts.js'),
+  reactOidcContext: path.join(root, 'bench/fixtures/react-oidc-context.jsx'),
+  auth0SpaJs: path.join(root, 'bench/fixtures/auth0-spa-js.js'),
+  auth0React: path.join(root, 'bench/fixtures/auth0-react.jsx'),
 }
 
 /** The budgets of DESIGN.md (Performance), in gzip bytes. */

@@ -1,17 +1,13 @@
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { budgets, fixtures, measureBundle, type BundleSize } from '../../scripts/bundle-size.mjs'
 import { makeFigure, type Figure } from './figure.js'
 
-const anchors = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures')
-
 const APPS = {
   '@oidckit/browser-pkce': fixtures.browserPkce,
-  'oidc-client-ts': path.join(anchors, 'oidc-client-ts.js'),
-  '@auth0/auth0-spa-js': path.join(anchors, 'auth0-spa-js.js'),
+  'oidc-client-ts': fixtures.oidcClientTs,
+  '@auth0/auth0-spa-js': fixtures.auth0SpaJs,
   '@oidckit/react': fixtures.react,
-  'react-oidc-context': path.join(anchors, 'react-oidc-context.jsx'),
-  '@auth0/auth0-react': path.join(anchors, 'auth0-react.jsx'),
+  'react-oidc-context': fixtures.reactOidcContext,
+  '@auth0/auth0-react': fixtures.auth0React,
 } as const
 
 type App = keyof typeof APPS
