@@ -21,5 +21,17 @@ export {
 export type { AnyOidcKitError } from '@oidckit/core'
 export { sendWebResponse, toNodeHandler, toWebRequest } from './listener.js'
 export { createWebAuth } from './web-auth.js'
-export type { WebAuth, WebAuthOptions, WebSession } from './web-auth.js'
+export type { WebAuth, WebSession } from './web-auth.js'
+export type { AuthorizationParams, LoginOptions, WebAuthOptions } from './web-auth-options.js'
 export { sessionMiddleware } from './session-middleware.js'
+export type { SessionStore, SessionStoreSetOptions, StoredSession } from './session-store.js'
+export { memorySessionStore } from './memory-session-store.js'
+export type { MemorySessionStoreOptions } from './memory-session-store.js'
+export { memoryRevokedSessions } from './revoked-sessions.js'
+export type {
+  MemoryRevokedSessionsOptions,
+  Revocation,
+  RevokedSessions,
+} from './revoked-sessions.js'
+export { redisSessionStore } from './redis-session-store.js'
+export type { RedisSessionClient, RedisSessionStoreOptions } from './redis-session-store.js'

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { OidcKitError } from '@oidckit/core'
 import type { WebAuth, WebSession } from './web-auth.js'
 
 declare global {
@@ -13,7 +14,9 @@ declare global {
 
 /**
  * Express / Connect middleware that reads the session of {@link createWebAuth} into `req.oidc`
- * (`null` when signed out), refreshing the tokens and updating the cookie when needed.
+ * (`null` when signed out), refreshing the tokens and updating the cookie when needed. When the
+ * session store is unreachable it answers 503 itself (fail closed: no route runs without
+ * knowing who the user is).
  *
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps#section-6.1
  * @example
@@ -31,11 +34,24 @@ export function sessionMiddleware(
     const request = new Request('http://localhost/', {
       headers: { cookie: req.headers.cookie ?? '' },
     })
-    web.getSession(request, headers).then((session) => {
-      ;(req as IncomingMessage & { oidc?: WebSession | null }).oidc = session
-      const cookies = headers.getSetCookie()
-      if (cookies.length) res.appendHeader('set-cookie', cookies)
-      next()
-    }, next)
+    web.getSession(request, headers).then(
+      (session) => {
+        ;(req as IncomingMessage & { oidc?: WebSession | null }).oidc = session
+        const cookies = headers.getSetCookie()
+        if (cookies.length) res.appendHeader('set-cookie', cookies)
+        next()
+      },
+      (err: unknown) => {
+        if (!(err instanceof OidcKitError)) return next(err)
+        if (!res.headersSent) {
+          res.writeHead(503, {
+            'content-type': 'text/plain; charset=utf-8',
+            'cache-control': 'no-store',
+            'retry-after': '5',
+          })
+        }
+        res.end('The session store is unavailable. Try again shortly.')
+      },
+    )
   }
 }

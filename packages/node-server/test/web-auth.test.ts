@@ -1,49 +1,9 @@
 import { expect, test } from 'vitest'
-import { createMockIdp } from '@oidckit/mock-idp'
 import { createWebAuth } from '@oidckit/node-server'
 import fc from 'fast-check'
 import { deriveKeys, seal, unseal } from '../src/internal/sealed.js'
 import { hostileReturnTo, staysOn } from '../../core/test/return-to-arbitrary'
-
-const BASE = 'http://localhost:3000'
-const SECRET = 'a-test-secret-that-is-long-enough-1234'
-
-function setup(overrides: Record<string, unknown> = {}) {
-  const idp = createMockIdp({ issuer: 'https://idp.test', autoLogin: 'alice' })
-  const web = createWebAuth({
-    issuer: 'https://idp.test',
-    clientId: 'web-app',
-    clientSecret: 'web-app-secret',
-    baseUrl: BASE,
-    secret: SECRET,
-    fetch: idp.fetch,
-    ...overrides,
-  } as Parameters<typeof createWebAuth>[0])
-  return { idp, web }
-}
-
-const cookieHeader = (lines: string[]) =>
-  lines
-    .filter((line) => !/Max-Age=0/.test(line))
-    .map((line) => line.split(';')[0])
-    .join('; ')
-
-/** Runs login → provider (autoLogin) → callback, in-process, and returns the session cookies. */
-async function signIn(
-  web: ReturnType<typeof setup>['web'],
-  idp: ReturnType<typeof setup>['idp'],
-  returnTo = '/',
-) {
-  const login = await web.login(
-    new Request(`${BASE}/login?returnTo=${encodeURIComponent(returnTo)}`),
-  )
-  const authorize = await idp.fetch(new Request(login.headers.get('location')!))
-  const callbackUrl = authorize.headers.get('location')!
-  const callback = await web.callback(
-    new Request(callbackUrl, { headers: { cookie: cookieHeader(login.headers.getSetCookie()) } }),
-  )
-  return { callback, cookies: cookieHeader(callback.headers.getSetCookie()) }
-}
+import { BASE, cookieHeader, SECRET, setup, signIn } from './support/web-flow'
 
 test.each([
   '/.//evil.example',
