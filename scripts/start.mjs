@@ -1,71 +1,208 @@
-// `pnpm start`: mock-idp on http://localhost:9400 and every example app that has a `start`
-// script, each pointed at it. Ctrl-C stops them all.
-import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+// `pnpm start`: builds what the examples use, then runs mock-idp and every example app pointed
+// at it, and prints their URLs once each one answers. Ctrl-C stops them all. `--help` for the
+// settings.
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { build } from './start/build.mjs'
+import { loadDefaultConfig, writeIdpConfig } from './start/idp-config.mjs'
+import { launchSpec } from './start/launch.mjs'
+import { portIsFree } from './start/ports.mjs'
+import { Child, tail } from './start/processes.mjs'
+import { waitReady } from './start/ready.mjs'
+import { resolveSettings, SettingsError } from './start/settings.mjs'
+
+const USAGE = `Usage: pnpm start [--verbose] [--no-build]
+
+Runs mock-idp and the example apps, and prints their URLs once they answer.
+  --verbose    show every app's output here (by default it goes to one log file per app)
+  --no-build   skip the build (the packages must be built already)
+
+Ports and addresses (env):
+  MOCK_IDP_PORT      mock-idp's port (9400); the issuer follows: http://localhost:<port>
+  MOCK_IDP_ISSUER    or the issuer (http://localhost:9400); the port follows
+  EXPRESS_API_PORT   the example API (4000)
+  WEB_SERVER_PORT    the server-rendered web app (3000)
+  SPA_REACT_PORT     the React single-page app (5173)
+  OIDCKIT_START_LOG_DIR      where the logs go (default: a new folder under ${tmpdir()})
+  OIDCKIT_START_TIMEOUT_MS   how long an app may take to answer (60000)
+A taken port skips that app (mock-idp's stops everything: the apps need it).`
 
 const root = new URL('..', import.meta.url).pathname
-const issuer = process.env.MOCK_IDP_ISSUER ?? 'http://localhost:9400'
-const children = []
 
-function run(name, command, args, cwd) {
-  const child = spawn(command, args, {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MOCK_IDP_ISSUER: issuer, OIDCKIT_ISSUER: issuer },
-  })
-  const prefix = `[${name}] `
-  const relay = (stream, out) =>
-    stream.on('data', (chunk) => {
-      for (const line of String(chunk).split('\n')) if (line) out.write(prefix + line + '\n')
-    })
-  relay(child.stdout, process.stdout)
-  relay(child.stderr, process.stderr)
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${prefix}exited (${signal ?? code}); stopping everything`)
-      stop(code || 1)
-    }
-  })
-  children.push(child)
+let options
+try {
+  options = parseArgs({
+    options: {
+      verbose: { type: 'boolean' },
+      'no-build': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values
+} catch (err) {
+  console.error(`${err.message}\n\n${USAGE}`)
+  process.exit(2)
+}
+if (options.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+
+let settings
+try {
+  settings = resolveSettings(process.env)
+} catch (err) {
+  if (!(err instanceof SettingsError)) throw err
+  console.error(`pnpm start: ${err.message}`)
+  process.exit(2)
+}
+const verbose = options.verbose ?? false
+const timeoutMs = Number(process.env.OIDCKIT_START_TIMEOUT_MS ?? 60_000)
+const logDir = process.env.OIDCKIT_START_LOG_DIR || mkdtempSync(join(tmpdir(), 'oidckit-start-'))
+mkdirSync(logDir, { recursive: true })
+
+/** Everything started, so that every exit path stops it. */
+const children = new Set()
+let stopping = false
+
+/** Stops every child group (SIGTERM, then SIGKILL after a grace period) and exits. */
+async function stopAll(code) {
+  // A second caller waits for the first one's exit.
+  if (stopping) return new Promise(() => {})
+  stopping = true
+  await Promise.all([...children].map((child) => child.stop()))
+  process.exit(code)
+}
+process.on('SIGINT', () => {
+  console.log('\nStopping…')
+  void stopAll(0)
+})
+process.on('SIGTERM', () => void stopAll(0))
+process.on('SIGHUP', () => void stopAll(0))
+const crash = (err) => {
+  console.error(`pnpm start: ${err instanceof Error ? err.stack : err}`)
+  void stopAll(1)
+}
+process.on('uncaughtException', crash)
+process.on('unhandledRejection', crash)
+
+function start(name, spec) {
+  const child = new Child(name, { ...spec, logFile: join(logDir, `${name}.log`), echo: verbose })
+  children.add(child)
   return child
 }
 
-async function waitFor(url, ms = 15_000) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${url} did not answer within ${ms} ms`)
+function printLog(child, why) {
+  console.error(`\n${child.name} ${why}. Its log (${child.logFile}):`)
+  console.error(tail(child.log()))
 }
 
-let stopping = false
-function stop(code = 0) {
-  stopping = true
-  for (const child of children) child.kill('SIGTERM')
-  setTimeout(() => process.exit(code), 500).unref()
+function exitReason({ code, signal, error }) {
+  if (error) return `could not start (${error.message})`
+  return signal ? `stopped (${signal})` : `exited with code ${code}`
 }
-process.on('SIGINT', () => stop(0))
-process.on('SIGTERM', () => stop(0))
 
-run('mock-idp', process.execPath, [join(root, 'mock-idp/dist/cli.js')], root)
-await waitFor(`${issuer}/.well-known/openid-configuration`)
-
-const examplesDir = join(root, 'examples')
-const examples = existsSync(examplesDir) ? readdirSync(examplesDir) : []
-for (const name of examples) {
-  const dir = join(examplesDir, name)
-  const pkgFile = join(dir, 'package.json')
-  if (!existsSync(pkgFile)) continue
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'))
-  if (!pkg.scripts?.start) continue
-  run(name, 'pnpm', ['run', '--silent', 'start'], dir)
+if (!options['no-build']) {
+  const built = await build({ root, logDir, verbose, track: (child) => children.add(child) })
+  if (!built || stopping) await stopAll(1)
+  children.clear()
 }
-console.log(
-  `\noidckit is running. mock-idp: ${issuer}  (demo clients and users above; Ctrl-C stops)\n`,
+
+// mock-idp first: every app needs it.
+const { idp } = settings
+const demo = await loadDefaultConfig(root).catch((err) => {
+  console.error(`pnpm start: ${err.message}`)
+  process.exit(1)
+})
+if (!(await portIsFree(idp.port))) {
+  console.error(
+    `pnpm start: port ${idp.port} (mock-idp) is in use, maybe by another \`pnpm start\`. ` +
+      `Stop it, or run mock-idp on another port: MOCK_IDP_PORT=${idp.port + 1} pnpm start`,
+  )
+  await stopAll(1)
+}
+const idpConfigFile = join(logDir, 'mock-idp.json')
+writeIdpConfig(idpConfigFile, demo, settings.apps)
+const idpChild = start('mock-idp', {
+  command: process.execPath,
+  args: [
+    join(root, 'mock-idp/dist/cli.js'),
+    ...['--port', String(idp.port), '--host', idp.host, '--issuer', idp.issuer],
+    ...['--config', idpConfigFile],
+  ],
+  cwd: root,
+  env: process.env,
+})
+const issuerPath = new URL(idp.issuer).pathname.replace(/\/$/, '')
+const idpHost = idp.host.startsWith('[') || !idp.host.includes(':') ? idp.host : `[${idp.host}]`
+const idpState = await waitReady(
+  idpChild,
+  { url: `http://${idpHost}:${idp.port}${issuerPath}/.well-known/openid-configuration` },
+  timeoutMs,
 )
+if (idpState !== 'ready') {
+  printLog(
+    idpChild,
+    idpState === 'exited' ? exitReason(idpChild.exitInfo) : `did not answer in ${timeoutMs} ms`,
+  )
+  await stopAll(1)
+}
+
+// Then the apps, each on its own: a taken port or a crash skips that app only.
+const rows = [['mock-idp', `${idp.issuer}  (the provider: dashboard, clients, users)`]]
+const pending = []
+for (const app of settings.apps) {
+  if (stopping) await stopAll(1)
+  if (app.port !== undefined && !(await portIsFree(app.port))) {
+    const why = `port ${app.port} is in use (${app.portEnv} picks another)`
+    console.log(`${app.name}: skipped, ${why}`)
+    rows.push([app.name, `skipped: ${why}`])
+    continue
+  }
+  const spec = launchSpec(root, app, settings)
+  const child = start(app.name, spec)
+  const row = [app.name, spec.show]
+  rows.push(row)
+  pending.push(
+    waitReady(child, spec.ready, timeoutMs).then(async (state) => {
+      if (state === 'ready') return
+      const why =
+        state === 'exited' ? exitReason(child.exitInfo) : `did not answer in ${timeoutMs} ms`
+      printLog(child, why)
+      await child.stop()
+      children.delete(child)
+      row[1] = `failed: ${why} (log: ${child.logFile})`
+    }),
+  )
+}
+await Promise.all(pending)
+if (stopping) await stopAll(1)
+
+const cliIssuer = idp.issuer === 'http://localhost:9400' ? '' : `OIDCKIT_ISSUER=${idp.issuer} `
+rows.push(['cli', `cd examples/cli && ${cliIssuer}pnpm exec oidckit login`])
+const width = Math.max(...rows.map(([name]) => name.length))
+const users = demo.users.map((user) => `${user.username} / ${user.password}`).join(', ')
+console.log(`
+oidckit is running (Ctrl-C stops everything):
+
+${rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`).join('\n')}
+
+Demo users: ${users}
+Logs: ${logDir}${verbose ? '' : ' (--verbose shows them here)'}
+`)
+
+// After the banner: an app that stops is reported with its log; mock-idp stopping ends it all.
+for (const child of children) {
+  void child.exited.then(async (info) => {
+    if (stopping || !children.has(child)) return
+    printLog(child, exitReason(info))
+    if (child === idpChild) {
+      console.error('mock-idp stopped: stopping everything.')
+      await stopAll(1)
+      return
+    }
+    await child.stop()
+    children.delete(child)
+  })
+}

@@ -53,6 +53,7 @@ for (let i = 1; i <= runs; i++) {
     'run',
     'typecheck',
     'test',
+    'test:scripts',
     'check:package',
     '--force',
     '--output-logs=new-only',

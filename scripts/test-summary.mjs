@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const dirs = ['mock-idp', 'bench', 'interop']
+const dirs = ['scripts', 'mock-idp', 'bench', 'interop']
 for (const group of ['packages', 'examples']) {
   const dir = join(root, group)
   if (existsSync(dir)) for (const name of readdirSync(dir)) dirs.push(join(group, name))

@@ -93,5 +93,7 @@ function describeEvent(event: TokenSourceEvent): string {
       return `token refresh failed: ${event.error.name} ${event.error.message}`
     case 'token_rejected':
       return `API refused the token (invalid_token); fetching a new one`
+    case 'cache_failed':
+      return `shared token cache failed (${event.operation}: ${event.error.message}); trying it again in ${event.retryIn} ms`
   }
 }
