@@ -38,7 +38,8 @@ export function takeTransaction(
 ): Transaction {
   const raw = safeGet(storage, prefix + state)
   safeRemove(storage, prefix + state)
-  if (raw === null) throw invalidCallback('No login waits for this state: start a new login.')
+  if (raw === null)
+    throw invalidCallback('The state is unknown or was already used: start a new login.')
   let tx: Transaction | null = null
   try {
     tx = JSON.parse(raw) as Transaction
