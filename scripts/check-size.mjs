@@ -13,7 +13,7 @@ const target = { browserPkce: budgets.browserPkce }
 // alone is about 7.7 KB gzip. Until they are, the check holds today's sizes as ceilings, so the
 // bundle cannot grow: an absolute one, rounded up, and its size relative to the library it must
 // beat, measured in the same run. Lowered from 21 KB / no comparison when core's messages
-// became oauth4webapi's one line and shorter (19.16 KB, 1.11× oidc-client-ts).
+// became oauth4webapi's one line and shorter (19.17 KB, 1.11× oidc-client-ts).
 const ceiling = { browserPkce: 19.5 * 1024, overOidcClientTs: 1.12, overReactOidcContext: 1.06 }
 
 const [pkce, react, oidcClientTs, reactOidcContext] = await Promise.all(
