@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   Client,
   createPkce,
@@ -14,16 +13,15 @@ import {
 import type { IdTokenClaims } from '@oidckit/core'
 import { backchannelLogoutHandler } from './internal/backchannel-logout.js'
 import { parseCookies, serializeCookie } from './internal/cookies.js'
-import { ASYMMETRIC_ALGORITHMS } from './internal/jws.js'
-import { KeyStore } from './internal/key-store.js'
-import { checkForwardNames, checkParams, forwardedParams } from './internal/login-params.js'
-import type { LogoutClaims } from './internal/logout-token.js'
-import { argumentError, optionalNumber } from './internal/options.js'
+import { checkParams, forwardedParams } from './internal/login-params.js'
 import { json, redirect, text } from './internal/responses.js'
 import { deriveKeys, seal, unseal } from './internal/sealed.js'
-import { cookieBackend, storeBackend, storeUnavailable } from './internal/session-backend.js'
-import type { Loaded, SessionState } from './internal/session-backend.js'
+import { cookieBackend, storeBackend } from './internal/session-backend.js'
+import type { SessionState } from './internal/session-backend.js'
 import { SessionCookie } from './internal/session-cookie.js'
+import { sessionReader, TOKEN_CLAIMS } from './internal/session-reader.js'
+import type { Current } from './internal/session-reader.js'
+import { resolveWebAuthOptions } from './internal/web-auth-config.js'
 import type { LoginOptions, WebAuthOptions } from './web-auth-options.js'
 
 /**
@@ -91,15 +89,6 @@ export interface WebAuth<Claims extends object = object> {
 const TX_TTL = 600
 /** Seconds a logout token is accepted after its `iat`, and its `jti` remembered. */
 const LOGOUT_TOKEN_MAX_AGE = 300
-/** ID token claims about the token, not the user: left out of `sessionInfo`. */
-const TOKEN_CLAIMS = ['exp', 'iat', 'nbf', 'nonce', 'at_hash', 'c_hash', 's_hash', 'jti']
-/** Claims UserInfo may not override: they are the ID token's, checked at login. */
-const PROTECTED_CLAIMS = new Set(['iss', 'sub', 'aud', 'azp', 'sid', 'auth_time', ...TOKEN_CLAIMS])
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
-}
-
 function failureReason(err: unknown): string {
   if (err instanceof OAuthError) {
     return `the provider answered ${err.error}${err.errorDescription ? ` (${err.errorDescription})` : ''}`
@@ -147,81 +136,27 @@ const storeDown = (cookies: readonly string[] = []) =>
 export function createWebAuth<Claims extends object = object>(
   options: WebAuthOptions,
 ): WebAuth<Claims> {
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      'createWebAuth() needs { issuer, clientId, baseUrl, secret }.',
-    )
-  }
-  const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret
-  if (
-    !Array.isArray(secrets) ||
-    secrets.length === 0 ||
-    secrets.some((s) => typeof s !== 'string' || s.length < 32)
-  ) {
-    throw argumentError(
-      'ERR_INVALID_ARG_VALUE',
-      '`secret` must be a string of at least 32 characters (or a list of them).',
-    )
-  }
-  let base: URL
-  try {
-    base = new URL(options.baseUrl)
-  } catch {
-    throw argumentError(
-      'ERR_INVALID_ARG_VALUE',
-      '`baseUrl` must be an absolute URL such as https://app.example.com.',
-    )
-  }
-  const secure = base.protocol === 'https:'
-  if (!secure && !(base.protocol === 'http:' && isLoopback(base.hostname))) {
-    throw argumentError(
-      'ERR_INVALID_ARG_VALUE',
-      '`baseUrl` must use https (http is allowed on localhost only).',
-    )
-  }
-  const origin = base.origin
-  const basePath = base.pathname.replace(/\/$/, '')
-  const redirectUri = `${origin}${basePath}${options.callbackPath ?? '/callback'}`
-  const postLogoutRedirectUri = options.postLogoutRedirectUri ?? `${origin}${basePath}/`
-  const scope = options.scope ?? 'openid profile email offline_access'
-  const sessionTtl = optionalNumber(options.sessionTtl, '`sessionTtl`') ?? 7 * 86_400
-  const idleTtl = optionalNumber(options.sessionIdleTtl, '`sessionIdleTtl`') ?? 86_400
-  const leeway = optionalNumber(options.refreshLeeway, '`refreshLeeway`') ?? 60
-  const tolerance = optionalNumber(options.clockTolerance, '`clockTolerance`') ?? 30
-  const defaultParams = checkParams(options.authorizationParams, '`authorizationParams`')
-  const forwardNames = checkForwardNames(options.forwardAuthorizationParams)
-  const logoutAlgorithms = new Set<string>(options.logoutTokenAlgorithms ?? ASYMMETRIC_ALGORITHMS)
-  for (const alg of logoutAlgorithms) {
-    if (!(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
-      throw argumentError(
-        'ERR_INVALID_ARG_VALUE',
-        `\`logoutTokenAlgorithms\`: ${JSON.stringify(alg)} is not an asymmetric JWS algorithm.`,
-      )
-    }
-  }
+  const config = resolveWebAuthOptions(options)
+  const { names, origin, redirectUri, postLogoutRedirectUri, scope, secure, sameSite } = config
+  const { sessionTtl, tolerance, defaultParams, forwardNames, clock } = config
   const { store, revokedSessions } = options
-  const clock = options.clock ?? Date.now
   const now = () => Math.floor(clock() / 1000)
-  const baseName = (options.cookieName ?? `oidckit-${options.clientId}`).replace(
-    /[^A-Za-z0-9!#$%&'*+\-.^_`|~]/g,
-    '_',
-  )
-  // RP-12: __Host- pins the cookie to this host, Path=/ and Secure; it needs https.
-  const prefix = secure ? '__Host-' : ''
-  const names = { session: `${prefix}${baseName}`, transaction: `${prefix}${baseName}-tx` }
-  const txKeys = deriveKeys(secrets, 'transaction')
-  const sameSite = options.sameSite ?? 'Lax'
+  const txKeys = deriveKeys(config.secrets, 'transaction')
   const txCookie = (value: string, maxAge: number) =>
     serializeCookie(names.transaction, value, { secure, sameSite: 'Lax', maxAge })
   const sessionCookie = new SessionCookie({
     name: names.session,
-    keys: deriveKeys(secrets, 'session'),
+    keys: deriveKeys(config.secrets, 'session'),
     secure,
     sameSite,
   })
   const backend = store
-    ? storeBackend({ store, cookie: sessionCookie, secrets, idleTtl })
+    ? storeBackend({
+        store,
+        cookie: sessionCookie,
+        secrets: config.secrets,
+        idleTtl: config.idleTtl,
+      })
     : cookieBackend(sessionCookie)
 
   let discovering: Promise<Client<Claims>> | undefined
@@ -240,130 +175,24 @@ export function createWebAuth<Claims extends object = object>(
       throw err
     }))
 
-  const refreshing = new Map<string, Promise<TokenSet<Claims>>>()
-  // RP-20: one refresh per refresh token in this process, so parallel requests share it.
-  function refreshOnce(tokens: TokenSet<Claims>): Promise<TokenSet<Claims>> {
-    const key = createHash('sha256').update(tokens.refreshToken!).digest('base64url')
-    let pending = refreshing.get(key)
-    if (!pending) {
-      pending = client()
-        .then((c) => c.refresh(tokens))
-        .finally(() => setTimeout(() => refreshing.delete(key), 5_000).unref())
-      refreshing.set(key, pending)
-    }
-    return pending
-  }
-
-  function toSession(tokens: TokenSet<Claims>, state: SessionState): WebSession<Claims> | null {
-    const claims = tokens.claims()
-    if (!claims) return null
-    const extra = Object.entries(state.ui ?? {}).filter(([name]) => !PROTECTED_CLAIMS.has(name))
-    return Object.freeze({
-      user: { ...claims, ...Object.fromEntries(extra) } as IdTokenClaims & Claims,
-      accessToken: tokens.accessToken,
-      idToken: tokens.idToken,
-      expiresAt: tokens.expiresAt,
-      scope: tokens.scope,
-      tokens,
-    })
-  }
-
-  /** Whether a back-channel logout ended this session after it began. */
-  async function revoked(state: SessionState, sub: string | undefined): Promise<boolean> {
-    if (!revokedSessions) return false
-    const keys = [state.sid && `sid:${state.sid}`, sub && `sub:${sub}`].filter(Boolean) as string[]
-    try {
-      const times = await Promise.all(keys.map((key) => revokedSessions.revokedAt(key)))
-      return times.some((at) => typeof at === 'number' && state.lat <= at)
-    } catch (err) {
-      throw storeUnavailable(err)
-    }
-  }
-
-  interface Current {
-    session: WebSession<Claims> | null
-    state?: SessionState
-    lines: string[]
-  }
-
-  /** The request's session, refreshed and renewed as needed; throws when the store is down. */
-  async function current(request: Request): Promise<Current> {
-    const cookies = parseCookies(request.headers.get('cookie'))
-    const loaded: Loaded = await backend.load(cookies, now())
-    const ended = async (): Promise<Current> => ({
-      session: null,
-      lines: loaded.present ? await backend.destroy(loaded, cookies) : [],
-    })
-    let state = loaded.state
-    let tokens: TokenSet<Claims> | undefined
-    try {
-      tokens = state ? TokenSet.fromJSON<Claims>(state.tokens, { clock }) : undefined
-    } catch {
-      tokens = undefined
-    }
-    if (!state || !tokens) return ended()
-    if (await revoked(state, state.sub ?? tokens.claims()?.sub)) return ended()
-    let lines: string[] = []
-    if (tokens.isExpired(leeway) && tokens.refreshToken) {
-      let next: TokenSet<Claims> | undefined
-      try {
-        next = await refreshOnce(tokens)
-      } catch (err) {
-        if (err instanceof OAuthError && err.error === 'invalid_grant') return ended()
-      }
-      if (next) {
-        tokens = next
-        state = { ...state, tokens: next.toJSON() }
-        lines = await backend.update(loaded, state, cookies, now())
-      }
-    }
-    if (tokens.isExpired()) return { session: null, lines }
-    await backend.renew(loaded, now())
-    return { session: toSession(tokens, state), state, lines }
-  }
-
-  async function end({ sid, sub, iat }: LogoutClaims): Promise<void> {
-    try {
-      if (store) await (sid ? store.destroyBySid(sid) : store.destroyBySub(sub!))
-      if (revokedSessions) {
-        // Sessions that began before the provider ended its own (its iat) are over.
-        const at = Math.min(iat + tolerance, now())
-        await revokedSessions.add(sid ? `sid:${sid}` : `sub:${sub!}`, { at, ttl: sessionTtl })
-      }
-    } catch (err) {
-      throw storeUnavailable(err)
-    }
-  }
-
-  let keyStore: Promise<{ issuer: string; keys: KeyStore }> | undefined
+  const { current } = sessionReader<Claims>({
+    backend,
+    client,
+    clock,
+    leeway: config.leeway,
+    revokedSessions,
+  })
   const backchannelLogout = backchannelLogoutHandler({
-    setup: () =>
-      (keyStore ??= client().then((c) => {
-        const jwksUri = c.issuer.metadata.jwks_uri
-        if (typeof jwksUri !== 'string') {
-          throw new DiscoveryError('ERR_DISCOVERY_INVALID', 'The issuer publishes no jwks_uri.')
-        }
-        const keys = new KeyStore({
-          jwksUri,
-          fetch: options.fetch,
-          cooldown: 60_000,
-          maxAge: 300_000,
-          timeout: 5000,
-          now: clock,
-          onRotate: () => undefined,
-        })
-        return { issuer: c.issuer.identifier, keys }
-      })).catch((err: unknown) => {
-        keyStore = undefined
-        throw err
-      }),
+    client,
+    fetch: options.fetch,
     clientId: options.clientId,
-    algorithms: logoutAlgorithms,
+    algorithms: config.logoutAlgorithms,
     tolerance,
     maxAge: LOGOUT_TOKEN_MAX_AGE,
-    now,
-    enabled: store !== undefined || revokedSessions !== undefined,
-    end,
+    sessionTtl,
+    clock,
+    store,
+    revokedSessions,
   })
 
   const web: WebAuth<Claims> = {
@@ -496,7 +325,7 @@ export function createWebAuth<Claims extends object = object>(
           allow: 'GET, HEAD',
         })
       }
-      let result: Current
+      let result: Current<Claims>
       try {
         result = await current(request)
       } catch (err) {
