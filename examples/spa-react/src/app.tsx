@@ -3,6 +3,7 @@ import { useState } from 'react'
 
 interface Claims {
   name?: string
+  given_name?: string
   email?: string
 }
 
@@ -24,32 +25,65 @@ export function App({ apiUrl }: { apiUrl: string }) {
     }
   }
 
+  const name = user?.name ?? user?.sub
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 640, margin: '3rem auto' }}>
-      <h1>oidckit SPA example</h1>
-      {error && (
-        <p role="alert" style={{ color: '#b00020' }}>
-          {error.name}: {error.message}
-        </p>
-      )}
-      {isLoading ? (
-        <p>Signing in…</p>
-      ) : isAuthenticated ? (
-        <>
-          <p>
-            Signed in as <strong data-testid="user-name">{user?.name ?? user?.sub}</strong>
-            {user?.email ? ` (${user.email})` : ''}
+    <>
+      <header className="bar">
+        <a className="brand" href="/">
+          <span className="logo" aria-hidden="true" />
+          oidckit
+        </a>
+        <span className="tag">React SPA example</span>
+      </header>
+      <main className="card">
+        {error && (
+          <p role="alert" className="alert">
+            {error.name}: {error.message}
           </p>
-          <button onClick={() => void callApi()}>Call API</button>{' '}
-          <button onClick={() => void logout()}>Log out</button>
-          {result && <pre data-testid="api-result">{result}</pre>}
-        </>
-      ) : (
-        <>
-          <p>You are signed out.</p>
-          <button onClick={() => void login({ returnTo: '/' })}>Log in</button>
-        </>
-      )}
-    </main>
+        )}
+        {isLoading ? (
+          <p className="muted">Signing in…</p>
+        ) : isAuthenticated ? (
+          <>
+            <span className="status on">Signed in</span>
+            <div className="user">
+              <span className="avatar" aria-hidden="true">
+                {(name ?? '?').charAt(0).toUpperCase()}
+              </span>
+              <div>
+                <h1>Hello, {user?.given_name ?? name}</h1>
+                <p className="muted">
+                  Signed in as <strong data-testid="user-name">{name}</strong>
+                  {user?.email ? ` (${user.email})` : ''}
+                </p>
+              </div>
+            </div>
+            <div className="actions">
+              <button onClick={() => void callApi()}>Call API</button>
+              <button className="secondary" onClick={() => void logout()}>
+                Log out
+              </button>
+            </div>
+            {result && <pre data-testid="api-result">{result}</pre>}
+          </>
+        ) : (
+          <>
+            <span className="status">Signed out</span>
+            <h1>oidckit SPA example</h1>
+            <p className="muted">
+              You are signed out. Log in with the provider, then call the example API with your
+              access token.
+            </p>
+            <div className="actions">
+              <button onClick={() => void login({ returnTo: '/' })}>Log in</button>
+            </div>
+          </>
+        )}
+      </main>
+      <footer className="foot">
+        React with <code>@oidckit/react</code>: tokens stay in this tab; the API gets a bearer
+        token.
+      </footer>
+    </>
   )
 }

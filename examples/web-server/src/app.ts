@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import express from 'express'
 import type { NextFunction, Request, Response } from 'express'
 import { createWebAuth, sessionMiddleware, toNodeHandler } from '@oidckit/node-server'
@@ -21,13 +22,23 @@ const escape = (value: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   )
 
+/** The stylesheet every example shares, served at `/example.css`. */
+const stylesheet = readFileSync(new URL('../../shared/example.css', import.meta.url), 'utf8')
+
+/** The first letter of a name, for the avatar. */
+const initial = (name: unknown) => String(name).trim().charAt(0).toUpperCase() || '?'
+
 function page(title: string, body: string): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · oidckit web-server example</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:16px system-ui;max-width:42rem;margin:2rem auto;padding:0 1rem}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}</style>
-</head><body>${body}</body></html>`
+<link rel="stylesheet" href="/example.css">
+</head><body>
+<header class="bar"><a class="brand" href="/"><span class="logo" aria-hidden="true"></span>oidckit</a>
+<span class="tag">web-server example</span></header>
+<main class="card">${body}</main>
+<footer class="foot">Express with <code>@oidckit/node-server</code>: the session is an encrypted, HttpOnly cookie.</footer>
+</body></html>`
 }
 
 /** The example server-rendered app: sign in with the provider, see who you are, sign out. */
@@ -43,6 +54,9 @@ export function createWebServer(options: WebServerOptions): express.Express {
   })
   const app = express()
   app.disable('x-powered-by')
+  app.get('/example.css', (_req, res) => {
+    res.type('css').set('cache-control', 'public, max-age=300').send(stylesheet)
+  })
   app.get('/login', toNodeHandler(web.login, { baseUrl }))
   app.get('/callback', toNodeHandler(web.callback, { baseUrl }))
   app.post('/logout', toNodeHandler(web.logout, { baseUrl }))
@@ -54,7 +68,10 @@ export function createWebServer(options: WebServerOptions): express.Express {
       res.send(
         page(
           'Signed out',
-          `<h1>oidckit web-server example</h1><p>You are signed out.</p><p><a href="/login">Sign in</a></p>`,
+          `<span class="status">Signed out</span>
+<h1>oidckit web-server example</h1>
+<p class="muted">You are signed out. Sign in with the provider to see who you are and what your ID token says.</p>
+<div class="actions"><a class="button" href="/login">Sign in</a></div>`,
         ),
       )
       return
@@ -68,16 +85,20 @@ export function createWebServer(options: WebServerOptions): express.Express {
     res.send(
       page(
         'Signed in',
-        `<h1>Hello, ${escape(session.user.name ?? session.user.sub)}</h1>
-<p>Signed in as <strong>${escape(session.user.sub)}</strong>.</p>
-<form method="post" action="/logout"><button type="submit">Sign out</button></form>
+        `<span class="status on">Signed in</span>
+<div class="user"><span class="avatar" aria-hidden="true">${escape(initial(session.user.name ?? session.user.sub))}</span>
+<div><h1>Hello, ${escape(session.user.name ?? session.user.sub)}</h1>
+<p class="muted">Signed in as <strong>${escape(session.user.sub)}</strong>.</p></div></div>
+<div class="actions"><form method="post" action="/logout"><button type="submit" class="secondary">Sign out</button></form></div>
 <h2>ID token claims</h2><table>${rows}</table>`,
       ),
     )
   })
 
   app.use((_req, res) => {
-    res.status(404).send(page('Not found', '<h1>Not found</h1><p><a href="/">Home</a></p>'))
+    res
+      .status(404)
+      .send(page('Not found', '<h1>Not found</h1><p><a class="button" href="/">Home</a></p>'))
   })
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     console.error('unexpected error', err instanceof Error ? err.message : err)
