@@ -4,6 +4,7 @@ import type { TokenSourceEvent } from '@oidckit/service-credentials'
 import type { MockIdp } from '@oidckit/mock-idp'
 import { API, ISSUER, counting, createIdp } from './helpers.js'
 import type { Counting } from './helpers.js'
+import { GENEROUS_TIMEOUT } from '@oidckit/test-utils'
 
 let idp: MockIdp
 let net: Counting
@@ -47,6 +48,7 @@ const source = () =>
     clientSecret: 'service-secret',
     scope: 'api:read',
     fetch: (request) => (request.url.startsWith(ISSUER) ? net.fetch(request) : api(request)),
+    timeout: GENEROUS_TIMEOUT,
     onEvent: (event) => events.push(event),
   })
 

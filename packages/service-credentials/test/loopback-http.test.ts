@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createMockIdp } from '@oidckit/mock-idp'
 import type { MockIdp, MockIdpServer } from '@oidckit/mock-idp'
 import { NetworkError, OAuthError, createTokenSource } from '@oidckit/service-credentials'
+import { GENEROUS_TIMEOUT } from '@oidckit/test-utils'
 
 let idp: MockIdp
 let server: MockIdpServer
@@ -21,6 +22,7 @@ const source = (extra = {}) =>
     clientId: 'service',
     clientSecret: 'service-secret',
     scope: 'api:read api:write',
+    timeout: GENEROUS_TIMEOUT,
     retry: { baseDelay: 1, maxDelay: 4 },
     ...extra,
   })

@@ -4,6 +4,7 @@ import type { TokenSourceEvent, TokenSourceOptions } from '@oidckit/service-cred
 import type { MockIdp } from '@oidckit/mock-idp'
 import { API, ISSUER, counting, createIdp, manualClock } from './helpers.js'
 import type { Counting } from './helpers.js'
+import { GENEROUS_TIMEOUT } from '@oidckit/test-utils'
 
 let idp: MockIdp
 let net: Counting
@@ -24,6 +25,7 @@ const source = (extra: Partial<TokenSourceOptions> = {}) =>
     clientSecret: 'service-secret',
     scope: 'api:read',
     fetch: net.fetch,
+    timeout: GENEROUS_TIMEOUT,
     retry: { baseDelay: 1, maxDelay: 4 },
     ...extra,
   })
