@@ -51,6 +51,7 @@ for (let i = 1; i <= runs; i++) {
     'exec',
     'turbo',
     'run',
+    'lint',
     'typecheck',
     'test',
     'test:scripts',
