@@ -36,9 +36,9 @@ export const cookieHeader = (lines: string[]) =>
     .join('; ')
 
 /** Runs login → provider (autoLogin) → callback, in-process, and returns the session cookies. */
-export async function signIn(web: WebAuth, idp: Idp, returnTo = '/') {
+export async function signIn(web: WebAuth, idp: Idp, returnTo = '/', base = BASE) {
   const login = await web.login(
-    new Request(`${BASE}/login?returnTo=${encodeURIComponent(returnTo)}`),
+    new Request(`${base}/login?returnTo=${encodeURIComponent(returnTo)}`),
   )
   const authorize = await idp.fetch(new Request(login.headers.get('location')!))
   const callbackUrl = authorize.headers.get('location')!
