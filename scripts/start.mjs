@@ -1,6 +1,7 @@
 // `pnpm start`: builds what the examples use, then runs mock-idp and every example app pointed
 // at it, and prints their URLs once each one answers. Ctrl-C stops them all. `--help` for the
 // settings.
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -122,25 +123,28 @@ if (!(await portIsFree(idp.port))) {
   )
   await stopAll(1)
 }
+// The dashboard and control API ask for it; printed with the URLs rather than left in the log.
+const adminToken = process.env.MOCK_IDP_ADMIN_TOKEN || randomBytes(24).toString('base64url')
 const idpConfigFile = join(logDir, 'mock-idp.json')
 writeIdpConfig(idpConfigFile, demo, settings.apps)
 const idpChild = start('mock-idp', {
   command: process.execPath,
   args: [
     join(root, 'mock-idp/dist/cli.js'),
-    ...['--port', String(idp.port), '--host', idp.host, '--issuer', idp.issuer],
+    ...['--port', String(idp.port), '--host', idp.host.replace(/^\[(.*)\]$/, '$1')],
+    ...['--issuer', idp.issuer],
     ...['--config', idpConfigFile],
   ],
   cwd: root,
-  env: process.env,
+  env: { ...process.env, MOCK_IDP_ADMIN_TOKEN: adminToken },
 })
 const issuerPath = new URL(idp.issuer).pathname.replace(/\/$/, '')
-const idpHost = idp.host.startsWith('[') || !idp.host.includes(':') ? idp.host : `[${idp.host}]`
 const idpState = await waitReady(
   idpChild,
-  { url: `http://${idpHost}:${idp.port}${issuerPath}/.well-known/openid-configuration` },
+  { url: `http://${idp.host}:${idp.port}${issuerPath}/.well-known/openid-configuration` },
   timeoutMs,
 )
+if (stopping) await stopAll(0)
 if (idpState !== 'ready') {
   printLog(
     idpChild,
@@ -150,8 +154,10 @@ if (idpState !== 'ready') {
 }
 
 // Then the apps, each on its own: a taken port or a crash skips that app only.
-const rows = [['mock-idp', `${idp.issuer}  (the provider: dashboard, clients, users)`]]
+const rows = [['mock-idp', `${idp.issuer}/  (dashboard; admin token ${adminToken})`]]
 const pending = []
+/** Each started app's readiness, for the apps that call it. */
+const readiness = new Map()
 for (const app of settings.apps) {
   if (stopping) await stopAll(1)
   if (app.port !== undefined && !(await portIsFree(app.port))) {
@@ -161,20 +167,24 @@ for (const app of settings.apps) {
     continue
   }
   const spec = launchSpec(root, app, settings)
+  // The service calls the API at once: it starts when the API answers (or has failed).
+  if (spec.after) await readiness.get(spec.after)
+  if (stopping) await stopAll(1)
   const child = start(app.name, spec)
   const row = [app.name, spec.show]
   rows.push(row)
-  pending.push(
-    waitReady(child, spec.ready, timeoutMs).then(async (state) => {
-      if (state === 'ready') return
-      const why =
-        state === 'exited' ? exitReason(child.exitInfo) : `did not answer in ${timeoutMs} ms`
-      printLog(child, why)
-      await child.stop()
-      children.delete(child)
-      row[1] = `failed: ${why} (log: ${child.logFile})`
-    }),
-  )
+  const ready = waitReady(child, spec.ready, timeoutMs).then(async (state) => {
+    // Stopping ends every app: that is no failure to report.
+    if (state === 'ready' || stopping) return
+    const why =
+      state === 'exited' ? exitReason(child.exitInfo) : `did not answer in ${timeoutMs} ms`
+    printLog(child, why)
+    await child.stop()
+    children.delete(child)
+    row[1] = `failed: ${why} (log: ${child.logFile})`
+  })
+  readiness.set(app.name, ready)
+  pending.push(ready)
 }
 await Promise.all(pending)
 if (stopping) await stopAll(1)

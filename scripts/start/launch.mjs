@@ -3,21 +3,23 @@ import { join } from 'node:path'
 
 /**
  * The command, environment and readiness check of one app, pointed at mock-idp and at the other
- * apps' ports. Apps run straight under `node` (TypeScript through tsx's loader), one process
- * each, never through a package manager that would sit between them and their signals.
+ * apps' ports, and the app it waits for (`after`). Apps run straight under `node` (TypeScript
+ * through tsx's loader), one process each, never through a package manager that would sit
+ * between them and their signals.
  */
 export function launchSpec(root, app, settings) {
   const dir = join(root, 'examples', app.name)
   const { issuer } = settings.idp
   const api = settings.byName['express-api']
   const spa = settings.byName['spa-react']
-  const node = (args, env, ready, show) => ({
+  const node = (args, env, ready, show, after) => ({
     command: process.execPath,
     args,
     cwd: dir,
     env: { ...process.env, MOCK_IDP_ISSUER: issuer, ...env },
     ready,
     show,
+    after,
   })
   const tsx = ['--import', 'tsx', 'src/main.ts']
   switch (app.name) {
@@ -48,6 +50,7 @@ export function launchSpec(root, app, settings) {
         // Up once it has called the API, whatever the answer (the API may be skipped).
         { logLine: /^GET \/api\/data/m },
         `calls ${api.origin}/api/data every ${seconds} s`,
+        'express-api',
       )
     }
     default:

@@ -39,7 +39,7 @@ function parseIssuer(text) {
 }
 
 /**
- * mock-idp's port, issuer and listening host from `MOCK_IDP_PORT` and `MOCK_IDP_ISSUER`: either
+ * mock-idp's port, issuer and listening host (as in a URL: `[::1]` for IPv6) from `MOCK_IDP_PORT` and `MOCK_IDP_ISSUER`: either
  * one alone sets both (`MOCK_IDP_PORT=9401` → issuer `http://localhost:9401`, and the issuer
  * `http://localhost:9401` → port 9401); both may be given only when they agree, or when the
  * issuer is a name in front of mock-idp (a proxy) rather than a loopback address.

@@ -61,12 +61,13 @@ function groupGone(pgid) {
 /** Runs `node scripts/start.mjs --no-build` with `env`; collects its output. */
 function runStart(env) {
   const tag = randomUUID()
+  const logDir = mkdtempSync(join(tmpdir(), 'oidckit-start-test-'))
   const child = spawn(process.execPath, [join(root, 'scripts/start.mjs'), '--no-build'], {
     cwd: root,
     env: {
       ...process.env,
       OIDCKIT_START_TEST_TAG: tag,
-      OIDCKIT_START_LOG_DIR: mkdtempSync(join(tmpdir(), 'oidckit-start-test-')),
+      OIDCKIT_START_LOG_DIR: logDir,
       OIDCKIT_START_TIMEOUT_MS: '120000',
       ...env,
     },
@@ -88,6 +89,8 @@ function runStart(env) {
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
   const run = {
     tag,
+    /** One app's log so far. */
+    log: (name) => readFileSync(join(logDir, `${name}.log`), 'utf8'),
     child,
     exited,
     get output() {
@@ -168,8 +171,13 @@ describe('pnpm start', () => {
     expect(output).toContain(`http://localhost:${apiPort}/api/public`)
     expect(output).toContain(`http://localhost:${spaPort}/`)
     expect(output).toContain('alice / alice-password')
-    // The service's periodic log stays in its log file.
+    // The service's periodic log stays in its log file; it started once the API answered.
     expect(output).not.toContain('GET /api/data')
+    expect(run.log('service')).toMatch(/^GET \/api\/data -> 200 2 items$/m)
+    expect(run.log('service')).not.toContain('failed')
+    // The dashboard's admin token is on the terminal, and it is the one mock-idp uses.
+    const token = /admin token (\S+)\)/.exec(output)[1]
+    expect(run.log('mock-idp')).toContain(`Authorization: Bearer ${token}`)
 
     // MOCK_IDP_PORT alone moves the issuer with it.
     const discovery = await getJson(`http://localhost:${idpPort}/.well-known/openid-configuration`)
