@@ -1,7 +1,7 @@
 import { generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, test } from 'vitest'
 import type { createMockIdp } from '@oidckit/mock-idp'
-import { memoryRevokedSessions } from '@oidckit/node-server'
+import { memoryRevokedSessions, memorySessionStore } from '@oidckit/node-server'
 import {
   BASE,
   ISSUER,
@@ -176,6 +176,24 @@ describe('RP-21: logout token validation (Back-Channel Logout §2.6)', () => {
     const token = await signer.sign({ sid, exp: undefined }, { typ: undefined })
     expect((await postLogoutToken(web, token)).status).toBe(200)
     expect(await alive(cookies)).toBe(false)
+  })
+
+  test('RP-21: refuses a well-signed token whose alg is outside logoutTokenAlgorithms', async () => {
+    const { web, signer, signedIn, alive } = await logoutWorld({
+      store: memorySessionStore(),
+      logoutTokenAlgorithms: ['RS256'],
+    })
+    const { cookies, sid } = await signedIn()
+    const res = await postLogoutToken(web, await signer.sign({ sid }))
+    expect(res.status).toBe(400)
+    expect((await res.json()).error_description).toMatch(/alg/)
+    expect(await alive(cookies)).toBe(true)
+  })
+
+  test('RP-2: logoutTokenAlgorithms takes asymmetric algorithms only', async () => {
+    for (const alg of ['HS256', 'none']) {
+      await expect(logoutWorld({ logoutTokenAlgorithms: [alg] })).rejects.toThrow(TypeError)
+    }
   })
 
   test('RP-21: refuses an ID token posted as a logout token', async () => {
