@@ -188,7 +188,19 @@ describe('pnpm start', () => {
     const groups = childGroups(run)
     // mock-idp, the API, the SPA and the service, each its own group.
     expect(groups.size).toBe(4)
+
+    // An app that dies later is reported with its log, its group is ended, the others go on.
+    const vite = taggedPids(run.tag).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vite.js'),
+    )
+    const viteGroup = pgidOf(vite)
+    process.kill(vite, 'SIGKILL')
+    await run.waitFor(/spa-react stopped \(SIGKILL\)\. Its log \(.*spa-react\.log\):/)
+    await run.waitFor(/VITE v\d/)
+    expect((await getJson(`http://localhost:${apiPort}/api/public`)).status).toBe(200)
+
     expect(await run.interrupt()).toBe(0)
+    expect(groupGone(viteGroup)).toBe(true)
     expect(taggedPids(run.tag)).toEqual([])
     for (const pgid of groups) expect(groupGone(pgid)).toBe(true)
     // The program on the busy port was left alone.
