@@ -51,6 +51,7 @@ export async function build({ root, logDir, verbose, track }) {
       'run',
       'build',
       '--filter=./examples/*^...',
+      '--filter=!./examples/*',
       '--log-order=grouped',
       '--output-logs=full',
       '--ui=stream',
