@@ -1,3 +1,5 @@
+import { jsonResponse } from './internal/protocol-error.js'
+
 /** Endpoints that faults can target. */
 export type EndpointName =
   | 'discovery'
@@ -104,5 +106,29 @@ export class FaultQueue {
     if (!entry) return undefined
     if (--entry.left <= 0) this.#pending.splice(this.#pending.indexOf(entry), 1)
     return entry.fault
+  }
+}
+
+/**
+ * The answer a fault gives in place of the endpoint's; `undefined` for a delay, after which the
+ * endpoint answers as usual.
+ */
+export async function faultResponse(fault: MockIdpFault): Promise<Response | undefined> {
+  switch (fault.kind) {
+    case 'oauth_error':
+      return jsonResponse(
+        { error: fault.error, error_description: fault.errorDescription ?? 'injected fault' },
+        fault.status ?? 400,
+      )
+    case 'server_error':
+      return jsonResponse({ error: 'server_error', error_description: 'injected fault' }, 500)
+    case 'malformed':
+      return new Response('{"access_token": "tru', {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      })
+    case 'delay':
+      await new Promise((resolve) => setTimeout(resolve, fault.ms))
+      return undefined
   }
 }

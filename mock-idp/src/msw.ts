@@ -1,5 +1,5 @@
 import { http, type HttpHandler } from 'msw'
-import type { MockIdp } from './create-mock-idp.js'
+import type { MockIdp } from './mock-idp.js'
 
 /**
  * MSW handlers that send every request for the issuer's origin to `idp.fetch`, in Node

@@ -1,4 +1,4 @@
-import type { MockIdp } from '../create-mock-idp.js'
+import type { Controls } from '../controls.js'
 import { checkFault } from '../faults.js'
 import type { IdpContext } from '../internal/context.js'
 import { checkControlAccess } from '../internal/control-access.js'
@@ -27,8 +27,7 @@ function text(value: unknown, name: string): string {
 }
 
 type ControlHandler = (
-  idp: MockIdp,
-  ctx: IdpContext,
+  controls: Controls,
   request: Request,
   param: string,
 ) => Promise<Response> | Response
@@ -38,68 +37,62 @@ const deviceAnswer = (ok: boolean) =>
 
 /** Every control route as `METHOD /path`; `:name` is one path segment. */
 const ROUTES: Record<string, ControlHandler> = {
-  'GET /state': (idp, ctx) =>
-    jsonResponse({
-      issuer: idp.issuer,
-      now: idp.clock.now(),
-      clients: [...ctx.config.clients.keys()],
-      users: [...ctx.users.values()].map(({ password: _password, ...user }) => user),
-    }),
-  'POST /users': async (idp, _ctx, request) => {
-    idp.addUser((await readJson(request)) as never)
+  'GET /state': (controls) => jsonResponse(controls.state()),
+  'POST /users': async (controls, request) => {
+    controls.addUser((await readJson(request)) as never)
     return jsonResponse({ ok: true }, 201)
   },
-  'PATCH /users/:username': async (idp, _ctx, request, username) => {
-    idp.updateUser(username, (await readJson(request)) as never)
+  'PATCH /users/:username': async (controls, request, username) => {
+    controls.updateUser(username, (await readJson(request)) as never)
     return jsonResponse({ ok: true })
   },
-  'POST /device/approve': async (idp, _ctx, request) => {
+  'POST /device/approve': async (controls, request) => {
     const body = await readJson(request)
     return deviceAnswer(
-      idp.approveDevice(text(body.userCode, 'userCode'), text(body.username, 'username')),
+      controls.approveDevice(text(body.userCode, 'userCode'), text(body.username, 'username')),
     )
   },
-  'POST /device/deny': async (idp, _ctx, request) => {
+  'POST /device/deny': async (controls, request) => {
     const body = await readJson(request)
-    return deviceAnswer(idp.denyDevice(text(body.userCode, 'userCode')))
+    return deviceAnswer(controls.denyDevice(text(body.userCode, 'userCode')))
   },
-  'POST /sessions/end': async (idp, _ctx, request) => {
+  'POST /sessions/end': async (controls, request) => {
     const body = await readJson(request)
-    return jsonResponse({ ended: await idp.endSessions(text(body.username, 'username')) })
+    return jsonResponse({ ended: await controls.endSessions(text(body.username, 'username')) })
   },
-  'POST /tokens': async (idp, _ctx, request) =>
-    jsonResponse(await idp.issueTokens((await readJson(request)) as never)),
-  'POST /keys/rotate': async (idp) => {
-    await idp.rotateKeys()
+  'POST /tokens': async (controls, request) =>
+    jsonResponse(await controls.issueTokens((await readJson(request)) as never)),
+  'POST /keys/rotate': async (controls) => {
+    await controls.rotateKeys()
     return jsonResponse({ ok: true })
   },
-  'GET /clock': (idp) => jsonResponse({ now: idp.clock.now() }),
-  'POST /clock': async (idp, _ctx, request) => {
+  'GET /clock': (controls) => jsonResponse({ now: controls.clock.now() }),
+  'POST /clock': async (controls, request) => {
     const body = await readJson(request)
-    if (body.reset === true) idp.clock.reset()
-    else if (typeof body.set === 'number') idp.clock.set(body.set)
-    else if (typeof body.advance === 'number') idp.clock.advance(body.advance)
+    if (body.reset === true) controls.clock.reset()
+    else if (typeof body.set === 'number') controls.clock.set(body.set)
+    else if (typeof body.advance === 'number') controls.clock.advance(body.advance)
     else
       throw new TypeError(
         'send { "advance": seconds }, { "set": epochSeconds } or { "reset": true }',
       )
-    return jsonResponse({ now: idp.clock.now() })
+    return jsonResponse({ now: controls.clock.now() })
   },
-  'POST /faults': async (idp, _ctx, request) => {
-    idp.injectFault(checkFault(await readJson(request)))
+  'POST /faults': async (controls, request) => {
+    controls.injectFault(checkFault(await readJson(request)))
     return jsonResponse({ ok: true }, 201)
   },
-  'DELETE /faults': (idp) => {
-    idp.clearFaults()
+  'DELETE /faults': (controls) => {
+    controls.clearFaults()
     return jsonResponse({ ok: true })
   },
-  'GET /requests': (idp) => jsonResponse(idp.requests()),
-  'DELETE /requests': (idp) => {
-    idp.clearRequests()
+  'GET /requests': (controls) => jsonResponse(controls.requests()),
+  'DELETE /requests': (controls) => {
+    controls.clearRequests()
     return jsonResponse({ ok: true })
   },
-  'POST /reset': (idp) => {
-    idp.reset()
+  'POST /reset': (controls) => {
+    controls.reset()
     return jsonResponse({ ok: true })
   },
 }
@@ -129,7 +122,7 @@ function findRoute(method: string, path: string): [ControlHandler, string] | und
  */
 export async function controlEndpoint(
   ctx: IdpContext,
-  idp: MockIdp,
+  controls: Controls,
   request: Request,
   remoteAddress: string | undefined,
   path: string,
@@ -146,7 +139,7 @@ export async function controlEndpoint(
         404,
       )
     }
-    return await found[0](idp, ctx, request, found[1])
+    return await found[0](controls, request, found[1])
   } catch (err) {
     if (
       err instanceof TypeError ||

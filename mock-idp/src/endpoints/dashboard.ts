@@ -1,4 +1,4 @@
-import type { MockIdp } from '../create-mock-idp.js'
+import type { Controls } from '../controls.js'
 import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
 import { isLoopbackAddress, foreignRequest } from '../internal/control-access.js'
 import { readCookie, serializeCookie } from '../internal/cookies.js'
@@ -25,7 +25,7 @@ import { discoveryDocument } from './discovery.js'
 
 /** What the dashboard reads and drives besides the context. */
 export interface DashboardDeps {
-  idp: MockIdp
+  controls: Controls
   log: RequestLog
   /** The idp's own handler: a dashboard login redeems its code at the real token endpoint. */
   handle: (request: Request) => Promise<Response>
@@ -345,9 +345,9 @@ function deviceAction(ctx: IdpContext, deps: DashboardDeps, form: Params, home: 
   if (step === 'approve') {
     const username = form.get('username') ?? ''
     if (!ctx.users.has(username)) return renderErrorPage('No such user.')
-    done = deps.idp.approveDevice(userCode, username)
+    done = deps.controls.approveDevice(userCode, username)
   } else if (step === 'deny') {
-    done = deps.idp.denyDevice(userCode)
+    done = deps.controls.denyDevice(userCode)
   } else {
     return renderErrorPage('Approve or deny?')
   }
@@ -362,6 +362,6 @@ async function endSessions(
 ): Promise<Response> {
   const username = form.get('username') ?? ''
   if (!ctx.users.has(username)) return renderErrorPage('No such user.')
-  await deps.idp.endSessions(username)
+  await deps.controls.endSessions(username)
   return seeOther(home)
 }

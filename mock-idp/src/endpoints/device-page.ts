@@ -1,6 +1,6 @@
 import { approveDevice, denyDevice, findPendingDevice } from '../device.js'
 import { hashedKey } from '../internal/bounded-map.js'
-import { findClient, findUserBySub, issuerPath, type IdpContext } from '../internal/context.js'
+import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
 import { CSRF_COOKIE, readCookie } from '../internal/cookies.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
@@ -93,7 +93,7 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
         })
       }
       const session = currentSession(ctx, request)
-      const user = session ? findUserBySub(ctx, session.session.sub) : undefined
+      const user = session ? ctx.users.bySub(session.session.sub) : undefined
       if ((step === 'approve' || step === 'deny') && user) {
         if (step === 'approve') approveDevice(ctx, code, user, session!.session.authTime)
         else denyDevice(ctx, code)
@@ -125,7 +125,7 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
   const code = formatUserCode(record.userCode)
   const client = findClient(ctx, record.clientId)
   const session = currentSession(ctx, request)
-  const user = session ? findUserBySub(ctx, session.session.sub) : undefined
+  const user = session ? ctx.users.bySub(session.session.sub) : undefined
   if (!user) {
     return renderLoginPage({
       action,

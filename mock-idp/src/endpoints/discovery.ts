@@ -1,5 +1,6 @@
 import { CLAIMS_SUPPORTED } from '../claims.js'
 import type { IdpContext } from '../internal/context.js'
+import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
 import { AUTH_METHODS, GRANT_TYPES } from '../internal/resolve-config.js'
 import { OIDC_SCOPES } from '../internal/scope.js'
 
@@ -49,4 +50,17 @@ export function discoveryDocument(ctx: IdpContext): Record<string, unknown> {
     backchannel_logout_session_supported: true,
     userinfo_signing_alg_values_supported: [],
   }
+}
+
+/** Refuses any method but GET and HEAD with 405. */
+export function requireGet(request: Request): void {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    throw new ProtocolError('invalid_request', 'this endpoint takes GET', 405, { allow: 'GET' })
+  }
+}
+
+/** Serves {@link discoveryDocument} at both well-known paths. */
+export function discoveryEndpoint(ctx: IdpContext, request: Request): Response {
+  requireGet(request)
+  return jsonResponse(discoveryDocument(ctx), 200, { 'cache-control': 'no-cache' })
 }

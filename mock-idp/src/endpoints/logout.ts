@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose'
-import { findClient, findUserBySub, issuerPath, type IdpContext } from '../internal/context.js'
+import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
@@ -98,7 +98,7 @@ export async function logoutEndpoint(
   return renderLogoutConfirmPage({
     action: `${issuerPath(ctx)}/oauth/logout`,
     csrfToken: csrf.token,
-    username: session ? findUserBySub(ctx, session.session.sub)?.username : undefined,
+    username: session ? ctx.users.bySub(session.session.sub)?.username : undefined,
     fields: {
       id_token_hint: params.get('id_token_hint'),
       post_logout_redirect_uri: params.get('post_logout_redirect_uri'),

@@ -1,5 +1,5 @@
 import { authenticateClient } from '../client-auth.js'
-import { findUserBySub, type IdpContext } from '../internal/context.js'
+import type { IdpContext } from '../internal/context.js'
 import { readBodyParams, required, type Params } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
 import { base64url, constantTimeEqual, randomToken, sha256 } from '../internal/random.js'
@@ -88,7 +88,7 @@ async function authorizationCodeGrant(
       throw new ProtocolError('invalid_grant', 'code_verifier does not match the code_challenge')
     }
   }
-  const user = findUserBySub(ctx, record.sub)
+  const user = ctx.users.bySub(record.sub)
   if (!user) throw new ProtocolError('invalid_grant', 'the user no longer exists')
   return issueTokens(ctx, {
     client,
@@ -137,7 +137,7 @@ async function refreshTokenGrant(
   if (resource !== undefined && resource !== record.resource) {
     throw new ProtocolError('invalid_target', 'resource differs from the one granted')
   }
-  const user = findUserBySub(ctx, record.sub)
+  const user = ctx.users.bySub(record.sub)
   if (!user) throw new ProtocolError('invalid_grant', 'the user no longer exists')
   record.used = true
   return issueTokens(ctx, {
@@ -204,7 +204,7 @@ async function deviceCodeGrant(
     throw new ProtocolError('authorization_pending', 'the user has not approved the request yet')
   }
   record.status = 'used'
-  const user = record.sub === undefined ? undefined : findUserBySub(ctx, record.sub)
+  const user = record.sub === undefined ? undefined : ctx.users.bySub(record.sub)
   if (!user) throw new ProtocolError('invalid_grant', 'the user no longer exists')
   return issueTokens(ctx, {
     client,

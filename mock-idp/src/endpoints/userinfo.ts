@@ -1,5 +1,5 @@
 import { userClaims } from '../claims.js'
-import { findUserBySub, type IdpContext } from '../internal/context.js'
+import type { IdpContext } from '../internal/context.js'
 import { readBodyParams } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
 import { verifyAccessToken } from '../tokens.js'
@@ -54,7 +54,7 @@ export async function userinfoEndpoint(ctx: IdpContext, request: Request): Promi
   if (!verified.scope.includes('openid')) {
     throw bearerError('insufficient_scope', 'the access token lacks the openid scope', 403)
   }
-  const user = findUserBySub(ctx, verified.sub)
+  const user = ctx.users.bySub(verified.sub)
   if (!user) throw bearerError('invalid_token', 'the user no longer exists', 401)
   return jsonResponse({ ...userClaims(user, verified.scope), sub: user.sub })
 }

@@ -1,7 +1,8 @@
 import type { MockIdpClock } from '../clock.js'
 import type { KeyStore } from '../keys.js'
 import type { SessionRecord, Store } from '../store.js'
-import type { ResolvedClient, ResolvedConfig, ResolvedUser } from './resolve-config.js'
+import type { Users } from '../users.js'
+import type { ResolvedClient, ResolvedConfig } from './resolve-config.js'
 
 /** Everything an endpoint needs; one per `createMockIdp()`. */
 export interface IdpContext {
@@ -9,7 +10,7 @@ export interface IdpContext {
   clock: MockIdpClock
   keys: KeyStore
   store: Store
-  users: Map<string, ResolvedUser>
+  users: Users
   /** Call after changing state that `--data-dir` keeps. */
   changed(): void
   /** Call when a session ends: its clients get back-channel logouts. Never rejects. */
@@ -21,11 +22,6 @@ export function findClient(
   clientId: string | undefined,
 ): ResolvedClient | undefined {
   return clientId === undefined ? undefined : ctx.config.clients.get(clientId)
-}
-
-export function findUserBySub(ctx: IdpContext, sub: string): ResolvedUser | undefined {
-  for (const user of ctx.users.values()) if (user.sub === sub) return user
-  return undefined
 }
 
 /** Path prefix of the issuer (`''` for an origin-only issuer). */

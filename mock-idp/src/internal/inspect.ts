@@ -1,4 +1,4 @@
-import type { MockIdp } from '../create-mock-idp.js'
+import type { MockIdp } from '../mock-idp.js'
 import type { Store } from '../store.js'
 
 const stores = new WeakMap<MockIdp, Store>()

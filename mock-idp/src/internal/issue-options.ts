@@ -1,4 +1,4 @@
-import type { IssueTokensOptions } from '../create-mock-idp.js'
+import type { IssueTokensOptions } from '../mock-idp.js'
 import { checkKeys } from './resolve-config.js'
 
 /** Claims mock-idp sets itself: a test that needs other values uses the matching option. */
