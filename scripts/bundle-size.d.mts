@@ -1,8 +1,12 @@
-/** Sizes in bytes of one minified browser bundle. */
+/**
+ * Sizes in bytes of a minified browser app: what the page loads first (the entry chunk and its
+ * static imports), and each chunk loaded by a dynamic `import()`.
+ */
 export interface BundleSize {
   minified: number
   gzip: number
   brotli: number
+  lazy: { name: string; minified: number; gzip: number }[]
 }
 
 export const root: string

@@ -1,5 +1,7 @@
-// Bundles a fixture app for the browser and measures it: minified, gzip and brotli bytes.
+// Bundles a fixture app for the browser and measures what it loads first: minified, gzip and
+// brotli bytes, and the lazily loaded chunks apart.
 // Shared by the benchmarks (bench/src/bundle.ts) and the lint-time budget (check-size.mjs).
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
@@ -42,17 +44,36 @@ const workspacePackages = {
   },
 }
 
+// Leaves each dynamic `import()` out of the bundle: what the page loads first.
+const lazyImportsExternal = {
+  name: 'lazy-imports-external',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined,
+    )
+  },
+}
+
 /**
- * Bundles `entry` (minified ESM for browsers, `react`/`react-dom` external) and returns its
- * sizes in bytes.
+ * Bundles `entry` as a Vite app ships it (minified ESM for browsers, `react`/`react-dom`
+ * external) and returns the sizes of what the page loads first: everything `entry` imports
+ * statically, one file. Code loaded by a dynamic `import()` is left out of it and listed in
+ * `lazy`, one entry per chunk of an esbuild build with code splitting (the chunk and the chunks
+ * only it needs). Why not esbuild's split entry chunk itself: esbuild assigns whole files to
+ * chunks by import reachability, so a module re-exported by a package index the entry imports
+ * stays in a chunk the entry loads even when only a lazy chunk uses it, and code the entry shares
+ * with a lazy chunk goes to a third file; Rollup, under Vite, tree-shakes per chunk and keeps that
+ * shared code in the entry chunk, as this bundle does. (Rollup keeps a module whole in one chunk:
+ * the functions of a single-file library such as oauth4webapi that only a lazy chunk calls still
+ * ship in the entry chunk there, and are left out here.)
  *
  * @param {string} entry the fixture file
  * @param {{ source?: boolean }} [options] `source: true` bundles oidckit from `src/` through the
  *   `@oidckit/source` condition; otherwise from the built `dist/`.
- * @returns {Promise<{ minified: number, gzip: number, brotli: number }>}
+ * @returns {Promise<import('./bundle-size.d.mts').BundleSize>}
  */
 export async function measureBundle(entry, { source = true } = {}) {
-  const result = await esbuild.build({
+  const options = {
     entryPoints: [entry],
     bundle: true,
     write: false,
@@ -64,13 +85,67 @@ export async function measureBundle(entry, { source = true } = {}) {
     jsx: 'automatic',
     conditions: source ? ['@oidckit/source'] : [],
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [workspacePackages],
     logLevel: 'silent',
+  }
+  const [initial, split] = await Promise.all([
+    esbuild.build({ ...options, plugins: [lazyImportsExternal, workspacePackages] }),
+    esbuild.build({
+      ...options,
+      plugins: [workspacePackages],
+      metafile: true,
+      splitting: true,
+      // Nothing is written (`write: false`); the directory only names the chunks.
+      outdir: path.join(tmpdir(), 'oidckit-size'),
+    }),
+  ])
+  return {
+    ...sizes(initial.outputFiles[0].contents),
+    lazy: lazyChunks(split, path.relative(process.cwd(), entry).split(path.sep).join('/')),
+  }
+}
+
+/** The chunks of a split build that a dynamic `import()` loads, with the chunks only they need. */
+function lazyChunks(result, entry) {
+  const outputs = new Map(
+    result.outputFiles.map((file) => [
+      path.relative(process.cwd(), file.path).split(path.sep).join('/'),
+      file.contents,
+    ]),
+  )
+  const meta = result.metafile.outputs
+  const closure = (from, loaded) => {
+    const chunks = new Set()
+    const visit = (name) => {
+      if (chunks.has(name) || loaded.has(name) || !meta[name]) return
+      chunks.add(name)
+      for (const next of meta[name].imports) if (next.kind === 'import-statement') visit(next.path)
+    }
+    visit(from)
+    return chunks
+  }
+  const entryChunk = Object.keys(meta).find((name) => meta[name].entryPoint === entry)
+  const first = closure(entryChunk, new Set())
+  const lazy = new Set(
+    [...first].flatMap((name) =>
+      meta[name].imports.filter((next) => next.kind === 'dynamic-import').map((next) => next.path),
+    ),
+  )
+  return [...lazy].map((name) => {
+    const code = Buffer.concat([...closure(name, first)].map((chunk) => outputs.get(chunk)))
+    return {
+      name: path.basename(name).replace(/-\w{8}\.js$/, '.js'),
+      minified: code.length,
+      gzip: gzip(code),
+    }
   })
-  const code = result.outputFiles[0].contents
+}
+
+const gzip = (code) => gzipSync(code, { level: 9 }).length
+
+function sizes(code) {
   return {
     minified: code.length,
-    gzip: gzipSync(code, { level: 9 }).length,
+    gzip: gzip(code),
     brotli: brotliCompressSync(code, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: 11,

@@ -1,15 +1,11 @@
 import {
   authorizationCodeGrant,
   buildAuthorizationUrl,
-  buildEndSessionUrl,
   createPkce,
   discover,
-  OAuthError,
-  pushAuthorizationRequest,
   randomNonce,
   randomState,
   refreshGrant,
-  revokeToken,
   sameOriginPath,
   Subscribable,
   TokenSet,
@@ -28,12 +24,7 @@ import { defaultChannel, isTabMessage, type TabMessage } from './internal/channe
 import { argumentError, endsSession, invalidCallback, loginRequired } from './internal/errors.js'
 import { defaultLocation, isCallback, withoutResponseParameters } from './internal/location.js'
 import { defaultLocks } from './internal/locks.js'
-import {
-  defaultOpenPopup,
-  popupName,
-  postToOpener,
-  waitForPopupCallback,
-} from './internal/popup.js'
+import { defaultOpenPopup, popupName, postToOpener } from './internal/popup.js'
 import { checkReturnTo } from './internal/return-to.js'
 import {
   memoryStorage,
@@ -157,25 +148,17 @@ export class BrowserAuth<Claims extends object = object> {
     const adapters = this.#options.adapters ?? {}
     // Opened before any await, while the click's user activation lasts.
     const popup = (adapters.openPopup ?? defaultOpenPopup)(popupName)
-    if (!popup) {
-      throw new OAuthError('ERR_AUTHORIZATION_RESPONSE', 'The browser blocked the login popup.', {
-        error: 'access_denied',
-        errorDescription: 'popup blocked',
-      })
-    }
-    try {
-      const url = await this.#authorizationUrl(options, true)
-      popup.location.href = url
-      const target = adapters.window ?? (globalThis as unknown as EventTarget)
-      const href = await waitForPopupCallback(
-        popup,
-        target,
-        new URL(this.#options.redirectUri).origin,
-      )
-      return await this.#handleCallback(href, false)
-    } finally {
-      popup.close()
-    }
+    const { popupLogin } = await import('./internal/popup-login.js').catch((err: unknown) => {
+      popup?.close()
+      throw err
+    })
+    return popupLogin(
+      popup,
+      () => this.#authorizationUrl(options, true),
+      adapters.window ?? (globalThis as unknown as EventTarget),
+      new URL(this.#options.redirectUri).origin,
+      (href) => this.#handleCallback(href, false),
+    )
   }
 
   /**
@@ -228,21 +211,17 @@ export class BrowserAuth<Claims extends object = object> {
    */
   async logout(options: LogoutOptions = {}): Promise<void> {
     const tokens = this.#tokens
-    let config: ClientConfig | undefined
-    try {
-      config = await this.#getConfig()
-    } catch {
-      config = undefined
-    }
-    if (config && tokens?.refreshToken) await revokeQuietly(config, tokens.refreshToken)
+    // Without the provider's metadata or the logout code (offline), sign out here only.
+    const [config, end] = await Promise.all([
+      this.#getConfig(),
+      import('./internal/end-session.js'),
+    ]).catch(() => [])
+    if (end && tokens?.refreshToken) await end.revokeQuietly(config, tokens.refreshToken)
     this.#signOutEverywhere(undefined)
-    const { postLogoutRedirectUri } = this.#options
-    if (options.localOnly || !config || !config.metadata.end_session_endpoint) return
-    const url = buildEndSessionUrl(config, {
-      idTokenHint: tokens?.idToken,
-      postLogoutRedirectUri: tokens?.idToken ? postLogoutRedirectUri : undefined,
-    })
-    this.#location.assign(url.href)
+    if (options.localOnly || !end || !config.metadata.end_session_endpoint) return
+    this.#location.assign(
+      end.endSessionUrl(config, tokens?.idToken, this.#options.postLogoutRedirectUri),
+    )
   }
 
   /** Stops listening to other tabs and to the page's events. */
@@ -282,7 +261,7 @@ export class BrowserAuth<Claims extends object = object> {
     }
     const url =
       config.metadata.require_pushed_authorization_requests === true
-        ? await pushAuthorizationRequest(config, params)
+        ? await (await import('./internal/par.js')).pushAuthorizationRequest(config, params)
         : buildAuthorizationUrl(config, params)
     return url.href
   }
@@ -520,18 +499,6 @@ export class BrowserAuth<Claims extends object = object> {
       throw err
     })
     return this.#config
-  }
-}
-
-async function revokeQuietly(config: ClientConfig, token: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await revokeToken(config, token, { tokenTypeHint: 'refresh_token' })
-      return
-    } catch (err) {
-      // RFC 7009 §2.2.1: a 503 means the token may still be valid; try once more.
-      if ((err as { code?: string }).code !== 'ERR_SERVER_ERROR') return
-    }
   }
 }
 

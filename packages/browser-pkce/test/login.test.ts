@@ -4,6 +4,7 @@ import { afterEach, expect, test } from 'vitest'
 import { hostileReturnTo, staysOn } from '../../core/test/return-to-arbitrary'
 import {
   authorize,
+  issuer,
   memory,
   newIdp,
   openTab,
@@ -302,4 +303,37 @@ test('refuses options without issuer, clientId or an absolute redirectUri', () =
   const idp = newIdp()
   expect(() => openTab(idp, { issuer: '' })).toThrow(TypeError)
   expect(() => openTab(idp, { redirectUri: '/callback' })).toThrow(/absolute URL/)
+})
+
+test('RFC 9126: login() pushes the request when the provider requires PAR', async () => {
+  const idp = newIdp()
+  let pushed: URLSearchParams | undefined
+  // mock-idp has no PAR endpoint: its discovery document gains one, answered here.
+  const fetch = async (request: Request) => {
+    const { pathname } = new URL(request.url)
+    if (pathname === '/par') {
+      pushed = new URLSearchParams(await request.text())
+      return Response.json(
+        { request_uri: 'urn:ietf:params:oauth:request_uri:r1', expires_in: 60 },
+        { status: 201 },
+      )
+    }
+    const response = await idp.fetch(request)
+    if (!pathname.endsWith('/openid-configuration')) return response
+    return Response.json({
+      ...((await response.json()) as object),
+      pushed_authorization_request_endpoint: `${issuer}/par`,
+      require_pushed_authorization_requests: true,
+    })
+  }
+  const t = openTab(idp, { fetch })
+  await t.auth.login({ returnTo: '/inbox' })
+  const url = new URL(t.location.assigned.at(-1)!)
+  expect(Object.fromEntries(url.searchParams)).toEqual({
+    client_id: 'spa',
+    request_uri: 'urn:ietf:params:oauth:request_uri:r1',
+  })
+  expect(pushed?.get('code_challenge_method')).toBe('S256')
+  expect(pushed?.get('redirect_uri')).toBe(redirectUri)
+  t.auth.destroy()
 })

@@ -130,6 +130,18 @@ test('RP-20, RP-21: logout revokes the refresh token, then redirects to end-sess
   expect(await reuse.json()).toMatchObject({ error: 'invalid_grant' })
 })
 
+test('logout with the provider unreachable signs out here, without a redirect', async () => {
+  const idp = newIdp()
+  const storage = memory()
+  await signIn(idp, tab(idp, { storage }))
+  const offline = tab(idp, { storage, fetch: () => Promise.reject(new TypeError('offline')) })
+  expect(offline.auth.isAuthenticated).toBe(true)
+  await offline.auth.logout()
+  expect(offline.auth.isAuthenticated).toBe(false)
+  expect(storage.map.size).toBe(0)
+  expect(offline.location.assigned).toEqual([])
+})
+
 test('keeps tokens in memory by default: nothing in Web Storage', async () => {
   const idp = newIdp()
   const t = tab(idp, { adapters: { sharedStorage: localStorage } })
