@@ -53,7 +53,7 @@ export class BackchannelLogout {
   notify(session: SessionRecord): Promise<void> {
     const first: Promise<void>[] = []
     for (const clientId of session.clients ?? []) {
-      const client = this.#ctx.config.clients.get(clientId)
+      const client = this.#ctx.clients.get(clientId)
       if (!client?.backchannelLogoutUri) continue
       const delivery: Delivery = {
         client,

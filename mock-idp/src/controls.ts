@@ -49,11 +49,11 @@ export class Controls {
   }
 
   state(): ControlState {
-    const { config, users } = this.#ctx
+    const { config, clients, users } = this.#ctx
     return {
       issuer: config.issuer,
       now: this.#ctx.clock.now(),
-      clients: [...config.clients.keys()],
+      clients: [...clients.ids()],
       users: [...users.values()].map(({ password: _password, ...user }) => user),
     }
   }
@@ -62,7 +62,7 @@ export class Controls {
     const ctx = this.#ctx
     await this.#deps.persistence.ready
     checkIssueOptions(options)
-    const client = ctx.config.clients.get(options.clientId)
+    const client = ctx.clients.get(options.clientId)
     if (!client) throw new TypeError(`issueTokens: unknown client ${options.clientId}`)
     const user = options.user === undefined ? undefined : ctx.users.get(options.user)
     if (options.user !== undefined && !user)

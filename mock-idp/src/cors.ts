@@ -5,7 +5,7 @@ import type { IdpContext } from './internal/context.js'
  * (by default, the origin of one of its redirect URIs).
  */
 export function isAllowedOrigin(ctx: IdpContext, origin: string): boolean {
-  for (const client of ctx.config.clients.values()) {
+  for (const client of ctx.clients.values()) {
     if (client.webOrigins.includes(origin)) return true
   }
   return false

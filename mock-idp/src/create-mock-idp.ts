@@ -1,4 +1,5 @@
 import { BackchannelLogout, watchedClock } from './backchannel.js'
+import { Clients } from './clients.js'
 import { createClock } from './clock.js'
 import type { MockIdpConfig } from './config.js'
 import { Controls } from './controls.js'
@@ -41,7 +42,8 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     clock,
     keys,
     store,
-    users: new Users(resolved),
+    users: new Users(resolved, store, clock),
+    clients: new Clients(resolved, store, clock),
     changed: () => persistence.save(),
     sessionEnded: (session) => backchannel.notify(session),
   }

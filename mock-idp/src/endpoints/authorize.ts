@@ -1,4 +1,4 @@
-import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
+import { issuerPath, type IdpContext } from '../internal/context.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
@@ -11,7 +11,7 @@ import {
 import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.js'
 import { renderErrorPage } from '../pages/layout.js'
 import { renderLoginPage } from '../pages/login.js'
-import { checkPassword, lockedMessage } from '../passwords.js'
+import { lockedMessage } from '../users.js'
 import { currentSession, startSession } from '../sessions.js'
 import type { AuthorizationTransaction, SessionRecord } from '../store.js'
 import { verifyIdTokenHint } from '../tokens.js'
@@ -110,7 +110,7 @@ async function authorizationRequest(
   request: Request,
   params: Params,
 ): Promise<Response> {
-  const client = findClient(ctx, params.get('client_id'))
+  const client = ctx.clients.get(params.get('client_id'))
   if (!client) {
     return renderErrorPage(
       params.has('client_id') ? 'Unknown client_id.' : 'The request has no client_id.',
@@ -119,7 +119,7 @@ async function authorizationRequest(
       {
         received: params.get('client_id'),
         receivedLabel: 'client_id received',
-        registered: [...ctx.config.clients.values()]
+        registered: [...ctx.clients.values()]
           .filter((c) => c.grantTypes.includes('authorization_code'))
           .map((c) => c.clientId),
         registeredLabel: 'Clients registered for the authorization code flow',
@@ -333,10 +333,9 @@ async function loginSubmission(
       403,
     )
   }
-  const client = findClient(ctx, tx.clientId)
+  const client = ctx.clients.get(tx.clientId)
   if (!client) return renderErrorPage('The client of this request no longer exists.')
-  const { user, retryAfter } = await checkPassword(
-    ctx,
+  const { user, retryAfter } = await ctx.users.checkPassword(
     params.get('username'),
     params.get('password'),
   )

@@ -1,5 +1,5 @@
 import type { Controls } from '../controls.js'
-import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
+import { issuerPath, type IdpContext } from '../internal/context.js'
 import { isLoopbackAddress, foreignRequest } from '../internal/control-access.js'
 import { readCookie, serializeCookie } from '../internal/cookies.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
@@ -198,7 +198,7 @@ function dashboardView(ctx: IdpContext, deps: DashboardDeps, token: string) {
     csrfToken: token,
     actions: ctx.config.controlApi,
     endpoints,
-    clients: [...ctx.config.clients.values()],
+    clients: [...ctx.clients.values()],
     users: [...ctx.users.values()].map((user) => ({ user, sessions: sessions.get(user.sub) ?? 0 })),
     devices,
     requests: deps.log.entries.slice(-SHOWN_REQUESTS).reverse(),
@@ -225,7 +225,7 @@ async function unlock(ctx: IdpContext, form: Params, home: string): Promise<Resp
 
 /** "Try a login": a PKCE S256 authorization request made here, so the dashboard can redeem it. */
 async function startLogin(ctx: IdpContext, form: Params): Promise<Response> {
-  const client = findClient(ctx, form.get('client_id'))
+  const client = ctx.clients.get(form.get('client_id'))
   if (!client || !client.grantTypes.includes('authorization_code')) {
     return renderErrorPage('That client cannot use the authorization code flow.')
   }
@@ -282,7 +282,7 @@ async function finishLogin(
       'That address is not the end of a login started here (no such state, or it was used or expired).',
     )
   }
-  const client = findClient(ctx, login.clientId)!
+  const client = ctx.clients.get(login.clientId)!
   const result = { clientId: login.clientId, dashboard, tokens: [] as DecodedJwt[] }
   const lines = [`redirect_uri: ${login.redirectUri}`, `iss: ${params.get('iss') ?? '(none)'}`]
   const code = params.get('code')

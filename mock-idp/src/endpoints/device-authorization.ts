@@ -1,4 +1,3 @@
-import { authenticateClient } from '../client-auth.js'
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
@@ -22,7 +21,7 @@ export async function deviceAuthorizationEndpoint(
     })
   }
   const params = await readBodyParams(request, { json: true })
-  const client = await authenticateClient(ctx, request, params)
+  const client = await ctx.clients.authenticate(request, params)
   if (!client.grantTypes.includes(DEVICE_GRANT)) {
     throw new ProtocolError('unauthorized_client', 'this client may not use the device flow')
   }

@@ -1,6 +1,6 @@
 import { approveDevice, denyDevice, findPendingDevice } from '../device.js'
 import { hashedKey } from '../internal/bounded-map.js'
-import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
+import { issuerPath, type IdpContext } from '../internal/context.js'
 import { CSRF_COOKIE, readCookie } from '../internal/cookies.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
@@ -9,7 +9,7 @@ import { formatUserCode } from '../internal/random.js'
 import { renderDeviceConfirmPage, renderUserCodePage } from '../pages/device.js'
 import { renderErrorPage, renderPage } from '../pages/layout.js'
 import { renderLoginPage } from '../pages/login.js'
-import { checkPassword, lockedMessage } from '../passwords.js'
+import { lockedMessage } from '../users.js'
 import { currentSession, startSession } from '../sessions.js'
 
 /** RFC 8628 §5.1: about 5 wrong codes per code lifetime keeps a guess near 2^-32. */
@@ -63,15 +63,14 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
       const record = findPendingDevice(ctx, userCode)!
       const code = formatUserCode(record.userCode)
       if (step === 'login') {
-        const { user, retryAfter } = await checkPassword(
-          ctx,
+        const { user, retryAfter } = await ctx.users.checkPassword(
           params.get('username'),
           params.get('password'),
         )
         if (!user) {
           return renderLoginPage({
             action,
-            clientName: findClient(ctx, record.clientId)?.name ?? record.clientId,
+            clientName: ctx.clients.get(record.clientId)?.name ?? record.clientId,
             csrfToken: csrf.token,
             fields: { action: 'login', user_code: code },
             loginHint: params.get('username'),
@@ -123,7 +122,7 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
   const record = findPendingDevice(ctx, userCode)
   if (!record) return wrongCode(ctx, browser, action, csrf.token, headers, userCode)
   const code = formatUserCode(record.userCode)
-  const client = findClient(ctx, record.clientId)
+  const client = ctx.clients.get(record.clientId)
   const session = currentSession(ctx, request)
   const user = session ? ctx.users.bySub(session.session.sub) : undefined
   if (!user) {

@@ -12,7 +12,7 @@ import { OIDC_SCOPES } from '../internal/scope.js'
  */
 export function discoveryDocument(ctx: IdpContext): Record<string, unknown> {
   const issuer = ctx.config.issuer
-  const clientScopes = [...ctx.config.clients.values()].flatMap((client) => client.scope ?? [])
+  const clientScopes = [...ctx.clients.values()].flatMap((client) => client.scope ?? [])
   const authMethods = [...AUTH_METHODS]
   const confidentialMethods = authMethods.filter((method) => method !== 'none')
   const assertionAlgs = ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA']

@@ -1,4 +1,3 @@
-import { authenticateClient } from '../client-auth.js'
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams, required } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
@@ -15,7 +14,7 @@ export async function introspectionEndpoint(ctx: IdpContext, request: Request): 
     throw new ProtocolError('invalid_request', 'introspection takes POST', 405, { allow: 'POST' })
   }
   const params = await readBodyParams(request, { json: true })
-  const client = await authenticateClient(ctx, request, params)
+  const client = await ctx.clients.authenticate(request, params)
   if (client.isPublic) {
     throw new ProtocolError('invalid_client', 'public clients may not introspect tokens', 401)
   }

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose'
-import { findClient, issuerPath, type IdpContext } from '../internal/context.js'
+import { issuerPath, type IdpContext } from '../internal/context.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
@@ -26,7 +26,7 @@ async function checkParams(ctx: IdpContext, params: Params): Promise<Checked> {
   if (!claims || (clientId !== undefined && clientId !== aud)) {
     return { error: 'post_logout_redirect_uri needs a valid id_token_hint of the same client.' }
   }
-  const client = findClient(ctx, aud)
+  const client = ctx.clients.get(aud)
   if (!client || !client.postLogoutRedirectUris.includes(target)) {
     return { error: 'post_logout_redirect_uri is not registered for this client.' }
   }

@@ -1,4 +1,3 @@
-import { authenticateClient } from '../client-auth.js'
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams, required } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
@@ -16,7 +15,7 @@ export async function revocationEndpoint(ctx: IdpContext, request: Request): Pro
     throw new ProtocolError('invalid_request', 'revocation takes POST', 405, { allow: 'POST' })
   }
   const params = await readBodyParams(request, { json: true })
-  const client = await authenticateClient(ctx, request, params)
+  const client = await ctx.clients.authenticate(request, params)
   const token = required(params, 'token')
   const refresh = ctx.store.refreshTokens.get(token)
   if (refresh) {

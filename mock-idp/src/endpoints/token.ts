@@ -1,4 +1,3 @@
-import { authenticateClient } from '../client-auth.js'
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams, required, type Params } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
@@ -24,7 +23,7 @@ export async function tokenEndpoint(ctx: IdpContext, request: Request): Promise<
     })
   }
   const params = await readBodyParams(request, { json: true })
-  const client = await authenticateClient(ctx, request, params)
+  const client = await ctx.clients.authenticate(request, params)
   const grantType = required(params, 'grant_type')
   if (!SUPPORTED.includes(grantType)) {
     throw new ProtocolError('unsupported_grant_type', `grant_type ${grantType} is not supported`)

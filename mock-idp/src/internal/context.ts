@@ -1,8 +1,9 @@
+import type { Clients } from '../clients.js'
 import type { MockIdpClock } from '../clock.js'
 import type { KeyStore } from '../keys.js'
 import type { SessionRecord, Store } from '../store.js'
 import type { Users } from '../users.js'
-import type { ResolvedClient, ResolvedConfig } from './resolve-config.js'
+import type { ResolvedConfig } from './resolve-config.js'
 
 /** Everything an endpoint needs; one per `createMockIdp()`. */
 export interface IdpContext {
@@ -11,17 +12,11 @@ export interface IdpContext {
   keys: KeyStore
   store: Store
   users: Users
+  clients: Clients
   /** Call after changing state that `--data-dir` keeps. */
   changed(): void
   /** Call when a session ends: its clients get back-channel logouts. Never rejects. */
   sessionEnded(session: SessionRecord): Promise<void>
-}
-
-export function findClient(
-  ctx: IdpContext,
-  clientId: string | undefined,
-): ResolvedClient | undefined {
-  return clientId === undefined ? undefined : ctx.config.clients.get(clientId)
 }
 
 /** Path prefix of the issuer (`''` for an origin-only issuer). */
