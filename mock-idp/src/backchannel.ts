@@ -5,7 +5,7 @@ import { jose } from './internal/jose.js'
 import { randomToken } from './internal/random.js'
 import type { ResolvedClient } from './internal/resolve-config.js'
 import type { LoggedRequest, RequestLog } from './request-log.js'
-import type { SessionRecord } from './store.js'
+import type { SessionRecord } from './records.js'
 
 /** OpenID Connect Back-Channel Logout §2.4: the one event a logout token carries. */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout'

@@ -208,9 +208,9 @@ export class Clients {
       )
     }
     const jtiKey = `${clientId} ${payload.jti}`
-    if (this.#store.assertionIds.has(jtiKey))
+    if (!this.#store.useAssertionId(jtiKey, payload.exp!)) {
       throw invalidClient('client_assertion jti replayed', false)
-    this.#store.assertionIds.set(jtiKey, payload.exp!)
+    }
     return client
   }
 

@@ -2,7 +2,6 @@ import type { JWK } from 'jose'
 import type { BackchannelLogout } from './backchannel.js'
 import type { MockIdpClock } from './clock.js'
 import type { MockIdpUser } from './config.js'
-import { approveDevice, denyDevice } from './device.js'
 import type { FaultQueue, MockIdpFault } from './faults.js'
 import type { IdpContext } from './internal/context.js'
 import { checkIssueOptions } from './internal/issue-options.js'
@@ -90,7 +89,7 @@ export class Controls {
   async rotateKeys(): Promise<void> {
     await this.#deps.persistence.ready
     await this.#ctx.keys.rotate()
-    this.#ctx.changed()
+    this.#deps.persistence.save()
   }
 
   async jwks(): Promise<{ keys: JWK[] }> {
@@ -116,11 +115,11 @@ export class Controls {
   approveDevice(userCode: string, username: string): boolean {
     const user = this.#ctx.users.get(username)
     if (!user) throw new TypeError(`approveDevice: unknown user ${username}`)
-    return approveDevice(this.#ctx, userCode, user)
+    return this.#ctx.store.approveDevice(userCode, user.sub, this.#ctx.clock.now())
   }
 
   denyDevice(userCode: string): boolean {
-    return denyDevice(this.#ctx, userCode)
+    return this.#ctx.store.denyDevice(userCode)
   }
 
   injectFault(fault: MockIdpFault): void {
@@ -148,7 +147,6 @@ export class Controls {
     log.entries = []
     this.#ctx.clock.reset()
     this.#ctx.users.reset()
-    this.#ctx.changed()
   }
 
   /** Resolves once state is loaded, the last change saved, and no logout delivery in flight. */

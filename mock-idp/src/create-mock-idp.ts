@@ -35,7 +35,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     grace: resolved.keyRotationGrace,
     extractable: resolved.storage !== undefined,
   })
-  const store = new Store()
+  const store = new Store(clock)
   const persistence = new Persistence(resolved.storage, keys, store)
   const ctx: IdpContext = {
     config: resolved,
@@ -44,10 +44,10 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
     store,
     users: new Users(resolved, store, clock),
     clients: new Clients(resolved, store, clock),
-    changed: () => persistence.save(),
     sessionEnded: (session) => backchannel.notify(session),
   }
-  keys.onChange = ctx.changed
+  keys.onChange = () => persistence.save()
+  store.onChange = keys.onChange
   const log = new RequestLog()
   const faults = new FaultQueue()
   const backchannel = new BackchannelLogout(ctx, log)
@@ -65,7 +65,7 @@ export function createMockIdp(config: MockIdpConfig = {}): MockIdp {
       const server = await serveHandler(handle, options)
       if (!resolved.issuerConfigured) resolved.issuer = server.url
       // A long-running server drops expired records on a timer, judged by the idp clock.
-      const stopSweeping = store.startSweeping(() => clock.now())
+      const stopSweeping = store.startSweeping()
       return {
         ...server,
         close: () => {

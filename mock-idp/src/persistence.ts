@@ -1,6 +1,7 @@
 import type { MockIdpStorage } from './config.js'
 import type { KeyStore, PersistedKeys } from './keys.js'
-import type { PersistedState, Store } from './store.js'
+import type { PersistedState } from './records.js'
+import type { Store } from './store.js'
 
 /**
  * Keeps keys and state in a {@link MockIdpStorage} (`--data-dir`): loads them once at start,

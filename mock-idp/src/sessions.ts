@@ -2,7 +2,7 @@ import type { IdpContext } from './internal/context.js'
 import { readCookie, serializeCookie, SESSION_COOKIE } from './internal/cookies.js'
 import { randomToken } from './internal/random.js'
 import type { ResolvedUser } from './internal/resolve-config.js'
-import type { SessionRecord } from './store.js'
+import type { SessionRecord } from './records.js'
 
 /** The live IdP session of this browser, if any. */
 export function currentSession(
@@ -11,13 +11,8 @@ export function currentSession(
 ): { id: string; session: SessionRecord } | undefined {
   const id = readCookie(request, SESSION_COOKIE)
   if (!id) return undefined
-  const session = ctx.store.sessions.get(id)
-  if (!session) return undefined
-  if (session.expiresAt <= ctx.clock.now()) {
-    ctx.store.sessions.delete(id)
-    return undefined
-  }
-  return { id, session }
+  const session = ctx.store.findSession(id)
+  return session ? { id, session } : undefined
 }
 
 /** Stores a new session under a fresh random id, with a fresh `sid`. */
@@ -26,7 +21,6 @@ function newSession(
   user: ResolvedUser,
   clients?: string[],
 ): { id: string; session: SessionRecord } {
-  const id = randomToken(32)
   const now = ctx.clock.now()
   const session: SessionRecord = {
     sid: randomToken(16),
@@ -35,9 +29,7 @@ function newSession(
     expiresAt: now + ctx.config.sessionTtl,
     ...(clients ? { clients } : {}),
   }
-  ctx.store.sessions.set(id, session)
-  ctx.changed()
-  return { id, session }
+  return { id: ctx.store.saveSession(session), session }
 }
 
 /** Starts a new session (a fresh id at every login, against session fixation) and its cookie. */
@@ -56,8 +48,7 @@ export function startSession(
 export function endSession(ctx: IdpContext, request: Request): { cookie: string; sub?: string } {
   const current = currentSession(ctx, request)
   if (current) {
-    ctx.store.sessions.delete(current.id)
-    ctx.changed()
+    ctx.store.endSession(current.id)
     void ctx.sessionEnded(current.session)
   }
   return { cookie: serializeCookie(ctx, SESSION_COOKIE, '', 0), sub: current?.session.sub }
@@ -65,13 +56,7 @@ export function endSession(ctx: IdpContext, request: Request): { cookie: string;
 
 /** Ends every IdP session of `sub`; resolves with how many, once each first delivery settled. */
 export async function endSessionsOf(ctx: IdpContext, sub: string): Promise<number> {
-  const ended: SessionRecord[] = []
-  for (const [id, session] of ctx.store.sessions) {
-    if (session.sub !== sub) continue
-    ctx.store.sessions.delete(id)
-    if (session.expiresAt > ctx.clock.now()) ended.push(session)
-  }
-  if (ended.length) ctx.changed()
+  const ended = ctx.store.endSessionsOf(sub)
   await Promise.all(ended.map((session) => ctx.sessionEnded(session)))
   return ended.length
 }

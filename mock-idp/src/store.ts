@@ -1,118 +1,18 @@
+import type { MockIdpClock } from './clock.js'
 import { BoundedMap } from './internal/bounded-map.js'
 import { FailureCounter } from './internal/failure-counter.js'
-import { randomToken } from './internal/random.js'
-
-/** An authorization code (AS-2): single-use, 60 s, bound to client, redirect URI and PKCE challenge. */
-export interface CodeRecord {
-  clientId: string
-  redirectUri: string
-  redirectUriSent: boolean
-  sub: string
-  scope: string[]
-  nonce: string | undefined
-  codeChallenge: string | undefined
-  resource: string | undefined
-  authTime: number
-  sid: string
-  maxAgeSent: boolean
-  expiresAt: number
-  used: boolean
-  grantId: string
-}
-
-/**
- * An access token issued in a grant that can be revoked as a whole (code replay, refresh-token
- * reuse): the token itself is self-contained (RFC 9068), only its grant is kept, until it expires.
- */
-export interface GrantTokenRecord {
-  grantId: string
-  expiresAt: number
-}
-
-/** An opaque refresh token; all tokens rotated from one grant share `grantId` (the family). */
-export interface RefreshTokenRecord {
-  clientId: string
-  sub: string
-  scope: string[]
-  resource: string | undefined
-  authTime: number
-  sid: string | undefined
-  grantId: string
-  expiresAt: number
-  idleExpiresAt: number
-  used: boolean
-  revoked: boolean
-}
-
-/** A device authorization (RFC 8628 §3.2). */
-export interface DeviceRecord {
-  deviceCode: string
-  userCode: string
-  clientId: string
-  scope: string[]
-  resource: string | undefined
-  expiresAt: number
-  interval: number
-  lastPolledAt: number | undefined
-  status: 'pending' | 'approved' | 'denied' | 'used'
-  sub: string | undefined
-  authTime: number | undefined
-}
-
-/** A browser session at the IdP (the `mock_idp_session` cookie). */
-export interface SessionRecord {
-  /** The public session id put in tokens as `sid`; the cookie value stays secret. */
-  sid: string
-  sub: string
-  authTime: number
-  expiresAt: number
-  /** The clients this session signed in to, told by back-channel logout when it ends. */
-  clients?: string[]
-}
-
-/** A pending authorization request waiting for the login form. */
-export interface AuthorizationTransaction {
-  clientId: string
-  redirectUri: string
-  redirectUriSent: boolean
-  scope: string[]
-  state: string | undefined
-  nonce: string | undefined
-  codeChallenge: string | undefined
-  resource: string | undefined
-  maxAge: number | undefined
-  loginHint: string | undefined
-  responseMode: 'query'
-  expiresAt: number
-  failures: number
-}
-
-/** A login the dashboard started ("try a login"), waiting for its code, by `state`. */
-export interface DashboardLogin {
-  clientId: string
-  redirectUri: string
-  codeVerifier: string
-  nonce: string
-  expiresAt: number
-}
-
-/** What survives a restart with `--data-dir`. */
-export interface PersistedState {
-  version: 2
-  generation: string
-  refreshTokens: [string, RefreshTokenRecord][]
-  grantTokens: [string, GrantTokenRecord][]
-  revokedAccessTokens: [string, number][]
-  sessions: [string, SessionRecord][]
-}
-
-/** The first format, which kept a record of every access token. */
-interface PersistedStateV1 {
-  version: 1
-  refreshTokens: [string, RefreshTokenRecord][]
-  accessTokens: [string, { expiresAt: number; grantId: string | undefined; revoked: boolean }][]
-  sessions: [string, SessionRecord][]
-}
+import { normalizeUserCode, randomToken, randomUserCode } from './internal/random.js'
+import type {
+  AuthorizationTransaction,
+  CodeRecord,
+  DashboardLogin,
+  DeviceRecord,
+  GrantTokenRecord,
+  PersistedState,
+  PersistedStateV1,
+  RefreshTokenRecord,
+  SessionRecord,
+} from './records.js'
 
 const MiB = 1024 * 1024
 
@@ -145,124 +45,325 @@ export const STORE_LIMITS = {
 /** How often a listening server drops expired records (real milliseconds; expiry is by the idp clock). */
 export const SWEEP_INTERVAL_MS = 60_000
 
-/** Every piece of server-side state, in memory, each map bounded ({@link STORE_LIMITS}). */
+/**
+ * Every piece of server-side state, in memory, each map bounded ({@link STORE_LIMITS}) and
+ * private: each method keeps its own bookkeeping (expiry on the idp clock, the sweep of expired
+ * records, related entries) and calls {@link Store.onChange} after changing what `--data-dir`
+ * keeps (refresh tokens, grant and revoked access tokens, sessions).
+ */
 export class Store {
+  /** Called after a change that persistence saves; set by `createMockIdp()`. */
+  onChange: () => void = () => {}
   /**
-   * Starts every `jti`: `reset()` draws a new one, so every access token issued before it is
+   * Starts every `jti`: `clear()` draws a new one, so every access token issued before it is
    * forgotten without a record of each having been kept.
    */
-  generation = newGeneration()
+  #generation = newGeneration()
+  readonly #clock: MockIdpClock
   /** Kept an hour past expiry, so a late replay still revokes what the code issued (S-11). */
-  codes = new BoundedMap<CodeRecord>({
+  readonly #codes = new BoundedMap<CodeRecord>({
     ...STORE_LIMITS.codes,
     expiresAt: (r) => r.expiresAt + 3600,
   })
   /** Access tokens of user grants, by `jti`; client-credentials tokens keep no state. */
-  grantTokens = new BoundedMap<GrantTokenRecord>({
+  readonly #grantTokens = new BoundedMap<GrantTokenRecord>({
     ...STORE_LIMITS.grantTokens,
     expiresAt: (r) => r.expiresAt,
   })
   /** Revoked access tokens, by `jti`, until they would have expired. */
-  revokedAccessTokens = new BoundedMap<number>({
+  readonly #revokedAccessTokens = new BoundedMap<number>({
     ...STORE_LIMITS.revokedAccessTokens,
     expiresAt: (exp) => exp,
   })
-  refreshTokens = new BoundedMap<RefreshTokenRecord>({
+  readonly #refreshTokens = new BoundedMap<RefreshTokenRecord>({
     ...STORE_LIMITS.refreshTokens,
     expiresAt: (r) => Math.min(r.expiresAt, r.idleExpiresAt),
   })
   /** Device authorizations, kept an hour past expiry; dropping one drops its user code too. */
-  devices = new BoundedMap<DeviceRecord>({
+  readonly #devices = new BoundedMap<DeviceRecord>({
     ...STORE_LIMITS.devices,
     expiresAt: (r) => r.expiresAt + 3600,
-    onDrop: (_deviceCode, record) => this.userCodes.delete(record.userCode),
+    onDrop: (_deviceCode, record) => this.#userCodes.delete(record.userCode),
   })
   /** User code to device code; an entry lives exactly as long as its device authorization. */
-  userCodes = new BoundedMap<string>(STORE_LIMITS.devices)
-  sessions = new BoundedMap<SessionRecord>({
+  readonly #userCodes = new BoundedMap<string>(STORE_LIMITS.devices)
+  readonly #sessions = new BoundedMap<SessionRecord>({
     ...STORE_LIMITS.sessions,
     expiresAt: (r) => r.expiresAt,
   })
-  transactions = new BoundedMap<AuthorizationTransaction>({
+  readonly #transactions = new BoundedMap<AuthorizationTransaction>({
     ...STORE_LIMITS.transactions,
     expiresAt: (r) => r.expiresAt,
   })
   /** Logins started from the dashboard, single-use, for 10 minutes. */
-  dashboardLogins = new BoundedMap<DashboardLogin>({
+  readonly #dashboardLogins = new BoundedMap<DashboardLogin>({
     ...STORE_LIMITS.dashboardLogins,
     expiresAt: (r) => r.expiresAt,
   })
   /** `private_key_jwt` assertion ids seen, until their `exp` (AS-6). */
-  assertionIds = new BoundedMap<number>({ ...STORE_LIMITS.assertionIds, expiresAt: (exp) => exp })
+  readonly #assertionIds = new BoundedMap<number>({
+    ...STORE_LIMITS.assertionIds,
+    expiresAt: (exp) => exp,
+  })
   /** Failed authentications of registered confidential clients, by client_id (AS-6). */
-  clientAuthFailures = new FailureCounter(STORE_LIMITS.clientAuthFailures)
+  readonly clientAuthFailures = new FailureCounter(STORE_LIMITS.clientAuthFailures)
   /** Wrong user codes per browser, by a hash of its CSRF cookie (AS-12). */
-  userCodeFailures = new FailureCounter(STORE_LIMITS.userCodeFailures)
+  readonly userCodeFailures = new FailureCounter(STORE_LIMITS.userCodeFailures)
   /** Wrong user codes from all browsers together (AS-12); one entry. */
-  allUserCodeFailures = new FailureCounter({ max: 1, maxBytes: 1024 })
+  readonly allUserCodeFailures = new FailureCounter({ max: 1, maxBytes: 1024 })
   /** Wrong passwords per known username, by a hash of it, on every login form. */
-  passwordFailures = new FailureCounter(STORE_LIMITS.passwordFailures)
+  readonly passwordFailures = new FailureCounter(STORE_LIMITS.passwordFailures)
   /** Wrong passwords per unknown username, apart, so junk names never crowd out a user's count. */
-  unknownUserFailures = new FailureCounter(STORE_LIMITS.unknownUserFailures)
+  readonly unknownUserFailures = new FailureCounter(STORE_LIMITS.unknownUserFailures)
   #writes = 0
 
-  /** Every bounded map, by name, for {@link Store.sweep} and {@link Store.clear}. */
-  bounded(): Record<string, BoundedMap<unknown>> {
-    return {
-      codes: this.codes,
-      grantTokens: this.grantTokens,
-      revokedAccessTokens: this.revokedAccessTokens,
-      refreshTokens: this.refreshTokens,
-      devices: this.devices,
-      userCodes: this.userCodes,
-      sessions: this.sessions,
-      transactions: this.transactions,
-      assertionIds: this.assertionIds,
-      dashboardLogins: this.dashboardLogins,
-      clientAuthFailures: this.clientAuthFailures.windows,
-      userCodeFailures: this.userCodeFailures.windows,
-      allUserCodeFailures: this.allUserCodeFailures.windows,
-      passwordFailures: this.passwordFailures.windows,
-      unknownUserFailures: this.unknownUserFailures.windows,
-    } as Record<string, BoundedMap<unknown>>
+  constructor(clock: MockIdpClock) {
+    this.#clock = clock
+  }
+
+  // Authorization codes
+
+  /** Stores a code (AS-2) and returns it: 256 random bits. */
+  saveCode(record: CodeRecord): string {
+    const code = randomToken(32)
+    this.#codes.set(code, record)
+    this.#wrote()
+    return code
+  }
+
+  /**
+   * Redeems a code: its record, now marked used (expired or not: the caller judges that), or
+   * `'replayed'` for a code already used, whose grant this revokes (RFC 6749 §4.1.2, S-11).
+   */
+  takeCode(code: string): CodeRecord | 'replayed' | undefined {
+    const record = this.#codes.get(code)
+    if (!record) return undefined
+    if (record.used) {
+      this.revokeGrant(record.grantId)
+      return 'replayed'
+    }
+    record.used = true
+    return record
+  }
+
+  // Tokens
+
+  /** A fresh `jti` of this generation (see {@link Store.isAccessTokenLive}). */
+  newJti(): string {
+    return this.#generation + randomToken(16)
+  }
+
+  /** Remembers an access token of a user grant, so that revoking the grant revokes it. */
+  saveGrantToken(jti: string, grantId: string, expiresAt: number): void {
+    this.#grantTokens.set(jti, { grantId, expiresAt })
+    this.#wrote()
+    this.onChange()
+  }
+
+  /** Stores a refresh token and returns it: 256 random bits. */
+  saveRefreshToken(record: RefreshTokenRecord): string {
+    const token = randomToken(32)
+    this.#refreshTokens.set(token, record)
+    this.onChange()
+    return token
+  }
+
+  findRefreshToken(token: string): RefreshTokenRecord | undefined {
+    return this.#refreshTokens.get(token)
+  }
+
+  /** Rotates a refresh token out: presenting it again revokes its family (S-6). */
+  markRefreshTokenUsed(record: RefreshTokenRecord): void {
+    record.used = true
+    this.onChange()
   }
 
   /** Revokes every access and refresh token of a grant (code replay, refresh-token reuse). */
   revokeGrant(grantId: string): void {
-    for (const record of this.refreshTokens.values()) {
+    for (const record of this.#refreshTokens.values()) {
       if (record.grantId === grantId) record.revoked = true
     }
-    for (const [jti, record] of this.grantTokens) {
-      if (record.grantId === grantId) this.revokeAccessToken(jti, record.expiresAt)
+    for (const [jti, record] of this.#grantTokens) {
+      if (record.grantId === grantId) this.#revokedAccessTokens.set(jti, record.expiresAt)
     }
+    this.onChange()
   }
 
   /** Revokes one access token, remembered until it would have expired (RFC 7009). */
   revokeAccessToken(jti: string, expiresAt: number): void {
-    this.revokedAccessTokens.set(jti, expiresAt)
+    this.#revokedAccessTokens.set(jti, expiresAt)
+    this.onChange()
   }
 
-  /** Whether an access token, by its `jti`, was issued since the last reset and not revoked. */
+  /** Whether an access token, by its `jti`, was issued since the last clear and not revoked. */
   isAccessTokenLive(jti: string): boolean {
-    return jti.startsWith(this.generation) && !this.revokedAccessTokens.has(jti)
+    return jti.startsWith(this.#generation) && !this.#revokedAccessTokens.has(jti)
   }
 
-  /** Drops expired records every 256th write, so in-process use without a timer stays lean too. */
-  prune(now: number): void {
-    if (++this.#writes % 256 === 0) this.sweep(now)
+  /** Records a `private_key_jwt` assertion id until `expiresAt`; false if it was seen (AS-6). */
+  useAssertionId(key: string, expiresAt: number): boolean {
+    if (this.#assertionIds.has(key)) return false
+    this.#assertionIds.set(key, expiresAt)
+    return true
   }
 
-  /** Drops every expired record now (`now`: epoch seconds on the idp clock). */
-  sweep(now: number): void {
-    for (const map of Object.values(this.bounded())) map.prune(now)
+  // Sessions
+
+  /** Stores a session under a fresh random id (the cookie value) and returns the id. */
+  saveSession(session: SessionRecord): string {
+    const id = randomToken(32)
+    this.#sessions.set(id, session)
+    this.onChange()
+    return id
+  }
+
+  /** The live session behind a cookie value; an expired one is dropped. */
+  findSession(id: string): SessionRecord | undefined {
+    const session = this.#sessions.get(id)
+    if (!session) return undefined
+    if (session.expiresAt <= this.#clock.now()) {
+      this.#sessions.delete(id)
+      return undefined
+    }
+    return session
+  }
+
+  /** Notes that a session signed in to a client, told by back-channel logout when it ends. */
+  addSessionClient(session: SessionRecord, clientId: string): void {
+    if (session.clients?.includes(clientId)) return
+    session.clients = [...(session.clients ?? []), clientId]
+    this.onChange()
+  }
+
+  endSession(id: string): void {
+    this.#sessions.delete(id)
+    this.onChange()
+  }
+
+  /** Ends every session of `sub`; returns those that had not expired yet. */
+  endSessionsOf(sub: string): SessionRecord[] {
+    const now = this.#clock.now()
+    const ended: SessionRecord[] = []
+    for (const [id, session] of this.#sessions) {
+      if (session.sub !== sub) continue
+      this.#sessions.delete(id)
+      if (session.expiresAt > now) ended.push(session)
+    }
+    if (ended.length) this.onChange()
+    return ended
+  }
+
+  /** Live sessions per `sub`, for the dashboard. */
+  countSessions(): Map<string, number> {
+    const now = this.#clock.now()
+    const counts = new Map<string, number>()
+    for (const session of this.#sessions.values()) {
+      if (session.expiresAt > now) counts.set(session.sub, (counts.get(session.sub) ?? 0) + 1)
+    }
+    return counts
+  }
+
+  // Login forms
+
+  /** Stores a pending authorization request and returns its id, the form's `tx`. */
+  saveTransaction(tx: AuthorizationTransaction): string {
+    const id = randomToken(32)
+    this.#transactions.set(id, tx)
+    return id
+  }
+
+  /** The live transaction behind a form's `tx`; an expired one is dropped. */
+  findTransaction(id: string): AuthorizationTransaction | undefined {
+    const tx = this.#transactions.get(id)
+    if (!tx || tx.expiresAt <= this.#clock.now()) {
+      this.#transactions.delete(id)
+      return undefined
+    }
+    return tx
+  }
+
+  endTransaction(id: string): void {
+    this.#transactions.delete(id)
+  }
+
+  saveDashboardLogin(state: string, login: DashboardLogin): void {
+    this.#dashboardLogins.set(state, login)
+  }
+
+  /** The live dashboard login of `state`, which can be taken once. */
+  takeDashboardLogin(state: string): DashboardLogin | undefined {
+    const login = this.#dashboardLogins.get(state)
+    this.#dashboardLogins.delete(state)
+    if (!login || login.expiresAt <= this.#clock.now()) return undefined
+    return login
+  }
+
+  // Device authorizations
+
+  /** Stores a device authorization under a fresh device code and an unused user code. */
+  saveDevice(fields: Omit<DeviceRecord, 'deviceCode' | 'userCode'>): DeviceRecord {
+    let userCode = randomUserCode()
+    while (this.#userCodes.has(userCode)) userCode = randomUserCode()
+    const record: DeviceRecord = { deviceCode: randomToken(32), userCode, ...fields }
+    this.#devices.set(record.deviceCode, record)
+    this.#userCodes.set(userCode, record.deviceCode)
+    this.#wrote()
+    return record
+  }
+
+  /** The device authorization a client polls with, in any state. */
+  findDevice(deviceCode: string): DeviceRecord | undefined {
+    return this.#devices.get(deviceCode)
+  }
+
+  /** The pending device authorization behind a user code as typed (any case, dashes ignored). */
+  findPendingDevice(userCode: string): DeviceRecord | undefined {
+    const deviceCode = this.#userCodes.get(normalizeUserCode(userCode))
+    const record = deviceCode === undefined ? undefined : this.#devices.get(deviceCode)
+    if (!record || record.status !== 'pending' || record.expiresAt <= this.#clock.now()) {
+      return undefined
+    }
+    return record
+  }
+
+  /** Every pending device authorization not yet expired, for the dashboard. */
+  pendingDevices(): DeviceRecord[] {
+    const now = this.#clock.now()
+    return [...this.#devices.values()].filter((d) => d.status === 'pending' && d.expiresAt > now)
+  }
+
+  /** Approves a pending device authorization for `sub`; false when the code is unknown or spent. */
+  approveDevice(userCode: string, sub: string, authTime: number): boolean {
+    const record = this.findPendingDevice(userCode)
+    if (!record) return false
+    record.status = 'approved'
+    record.sub = sub
+    record.authTime = authTime
+    return true
+  }
+
+  /** Denies a pending device authorization; the next poll answers `access_denied`. */
+  denyDevice(userCode: string): boolean {
+    const record = this.findPendingDevice(userCode)
+    if (!record) return false
+    record.status = 'denied'
+    return true
+  }
+
+  // Lifetime
+
+  /** Drops every expired record now. */
+  sweep(): void {
+    const now = this.#clock.now()
+    for (const map of Object.values(this.#bounded())) map.prune(now)
   }
 
   /**
    * Sweeps every {@link SWEEP_INTERVAL_MS} until the returned function is called. The timer is
    * unref'd: it never keeps a process alive.
    */
-  startSweeping(now: () => number): () => void {
-    const timer = setInterval(() => this.sweep(now()), SWEEP_INTERVAL_MS)
+  startSweeping(): () => void {
+    const timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS)
     ;(timer as { unref?: () => void }).unref?.()
     return () => clearInterval(timer)
   }
@@ -270,32 +371,80 @@ export class Store {
   snapshot(): PersistedState {
     return {
       version: 2,
-      generation: this.generation,
-      refreshTokens: [...this.refreshTokens],
-      grantTokens: [...this.grantTokens],
-      revokedAccessTokens: [...this.revokedAccessTokens],
-      sessions: [...this.sessions],
+      generation: this.#generation,
+      refreshTokens: [...this.#refreshTokens],
+      grantTokens: [...this.#grantTokens],
+      revokedAccessTokens: [...this.#revokedAccessTokens],
+      sessions: [...this.#sessions],
     }
   }
 
   restore(state: PersistedState | PersistedStateV1): void {
     if (state.version === 2) {
-      this.generation = state.generation
-      load(this.grantTokens, state.grantTokens)
-      load(this.revokedAccessTokens, state.revokedAccessTokens)
+      this.#generation = state.generation
+      load(this.#grantTokens, state.grantTokens)
+      load(this.#revokedAccessTokens, state.revokedAccessTokens)
     } else if (state.version === 1) {
       // Its access tokens' jti have no generation: they are forgotten, like after a reset.
-      this.generation = newGeneration()
+      this.#generation = newGeneration()
     } else {
       return
     }
-    load(this.refreshTokens, state.refreshTokens)
-    load(this.sessions, state.sessions)
+    load(this.#refreshTokens, state.refreshTokens)
+    load(this.#sessions, state.sessions)
   }
 
+  /** Forgets everything, access tokens issued so far included. */
   clear(): void {
-    this.generation = newGeneration()
-    for (const map of Object.values(this.bounded())) map.clear()
+    this.#generation = newGeneration()
+    for (const map of Object.values(this.#bounded())) map.clear()
+    this.onChange()
+  }
+
+  /**
+   * The maps and counters by name, for tests of their limits (through `internal/inspect.ts`,
+   * which the package never exports).
+   */
+  internals() {
+    return { ...this.#maps(), ...this.#counters(), bounded: () => this.#bounded() }
+  }
+
+  #maps() {
+    return {
+      codes: this.#codes,
+      grantTokens: this.#grantTokens,
+      revokedAccessTokens: this.#revokedAccessTokens,
+      refreshTokens: this.#refreshTokens,
+      devices: this.#devices,
+      userCodes: this.#userCodes,
+      sessions: this.#sessions,
+      transactions: this.#transactions,
+      assertionIds: this.#assertionIds,
+      dashboardLogins: this.#dashboardLogins,
+    }
+  }
+
+  #counters() {
+    return {
+      clientAuthFailures: this.clientAuthFailures,
+      userCodeFailures: this.userCodeFailures,
+      allUserCodeFailures: this.allUserCodeFailures,
+      passwordFailures: this.passwordFailures,
+      unknownUserFailures: this.unknownUserFailures,
+    }
+  }
+
+  /** Every bounded map, by name, for {@link Store.sweep} and {@link Store.clear}. */
+  #bounded(): Record<string, BoundedMap<unknown>> {
+    const all = { ...this.#maps() } as Record<string, BoundedMap<unknown>>
+    for (const [name, counter] of Object.entries(this.#counters()))
+      all[name] = counter.windows as BoundedMap<unknown>
+    return all
+  }
+
+  /** Sweeps every 256th write, so in-process use without a timer stays lean too. */
+  #wrote(): void {
+    if (++this.#writes % 256 === 0) this.sweep()
   }
 }
 

@@ -2,9 +2,9 @@ import type { JWTPayload } from 'jose'
 import { jose } from './internal/jose.js'
 import { hanzoClaims, userClaims } from './claims.js'
 import type { IdpContext } from './internal/context.js'
-import { base64url, randomToken, sha256 } from './internal/random.js'
+import { base64url, sha256 } from './internal/random.js'
 import type { ResolvedClient, ResolvedUser } from './internal/resolve-config.js'
-import type { RefreshTokenRecord } from './store.js'
+import type { RefreshTokenRecord } from './records.js'
 
 /**
  * A successful token response (RFC 6749 §5.1), as the token endpoint and `idp.issueTokens()`
@@ -66,7 +66,7 @@ export async function issueTokens(
   const { SignJWT } = await jose()
   const key = await ctx.keys.signingKey()
   const now = Math.floor(ctx.clock.now())
-  const jti = ctx.store.generation + randomToken(16)
+  const jti = ctx.store.newJti()
   const accessTtl = options.accessTokenTtl ?? ctx.config.accessTokenTtl
   const accessExpiresAt = now + accessTtl
   const aud = accessTokenAudience(client, options.resource)
@@ -89,7 +89,7 @@ export async function issueTokens(
     .setJti(jti)
     .sign(key.privateKey)
   const { grantId } = options
-  if (grantId) ctx.store.grantTokens.set(jti, { grantId, expiresAt: accessExpiresAt })
+  if (grantId) ctx.store.saveGrantToken(jti, grantId, accessExpiresAt)
   const body: TokenResponseBody = {
     access_token: accessToken,
     token_type: 'Bearer',
@@ -116,7 +116,6 @@ export async function issueTokens(
       .sign(key.privateKey)
   }
   if (options.refresh && grantId && user && client.grantTypes.includes('refresh_token')) {
-    const refreshToken = randomToken(32)
     const expiresAt = options.refresh.expiresAt ?? now + ctx.config.refreshTokenTtl
     const refresh: RefreshTokenRecord = {
       clientId: client.clientId,
@@ -132,11 +131,8 @@ export async function issueTokens(
       used: false,
       revoked: false,
     }
-    ctx.store.refreshTokens.set(refreshToken, refresh)
-    body.refresh_token = refreshToken
+    body.refresh_token = ctx.store.saveRefreshToken(refresh)
   }
-  ctx.store.prune(now)
-  if (grantId) ctx.changed()
   return body
 }
 

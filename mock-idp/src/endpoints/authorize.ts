@@ -13,7 +13,7 @@ import { renderErrorPage } from '../pages/layout.js'
 import { renderLoginPage } from '../pages/login.js'
 import { lockedMessage } from '../users.js'
 import { currentSession, startSession } from '../sessions.js'
-import type { AuthorizationTransaction, SessionRecord } from '../store.js'
+import type { AuthorizationTransaction, SessionRecord } from '../records.js'
 import { verifyIdTokenHint } from '../tokens.js'
 
 /** Authorization codes live 60 s (AS-2, FAPI 2). */
@@ -175,8 +175,7 @@ async function authorizationRequest(
         return issueCode(ctx, tx, started.session, status, { 'set-cookie': started.cookie })
       }
     }
-    const txId = randomToken(32)
-    ctx.store.transactions.set(txId, tx)
+    const txId = ctx.store.saveTransaction(tx)
     return loginPage(ctx, request, client, txId, tx.loginHint)
   } catch (err) {
     if (err instanceof ProtocolError) return fail(err.error, err.message)
@@ -267,12 +266,8 @@ function issueCode(
   status: number,
   headers: Record<string, string> = {},
 ): Response {
-  const code = randomToken(32)
-  if (!session.clients?.includes(tx.clientId)) {
-    session.clients = [...(session.clients ?? []), tx.clientId]
-    ctx.changed()
-  }
-  ctx.store.codes.set(code, {
+  ctx.store.addSessionClient(session, tx.clientId)
+  const code = ctx.store.saveCode({
     clientId: tx.clientId,
     redirectUri: tx.redirectUri,
     redirectUriSent: tx.redirectUriSent,
@@ -288,7 +283,6 @@ function issueCode(
     used: false,
     grantId: randomToken(16),
   })
-  ctx.store.prune(ctx.clock.now())
   return redirectWith(ctx, tx.redirectUri, { code, state: tx.state }, status, headers)
 }
 
@@ -322,9 +316,8 @@ async function loginSubmission(
   params: Params,
 ): Promise<Response> {
   const txId = params.get('tx')!
-  const tx = ctx.store.transactions.get(txId)
-  if (!tx || tx.expiresAt <= ctx.clock.now()) {
-    ctx.store.transactions.delete(txId)
+  const tx = ctx.store.findTransaction(txId)
+  if (!tx) {
     return renderErrorPage('This sign-in request has expired. Start again from the application.')
   }
   if (!checkCsrf(request, params.get('csrf_token'))) {
@@ -348,7 +341,7 @@ async function loginSubmission(
     }
     tx.failures++
     if (tx.failures >= MAX_LOGIN_FAILURES) {
-      ctx.store.transactions.delete(txId)
+      ctx.store.endTransaction(txId)
       return renderErrorPage('Too many failed attempts. Start again from the application.', 429)
     }
     return loginPage(
@@ -361,7 +354,7 @@ async function loginSubmission(
       401,
     )
   }
-  ctx.store.transactions.delete(txId)
+  ctx.store.endTransaction(txId)
   const started = startSession(ctx, user)
   // S-3: a POST carrying credentials is answered with 303, never 307.
   return issueCode(ctx, tx, started.session, 303, { 'set-cookie': started.cookie })

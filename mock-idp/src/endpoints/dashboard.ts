@@ -174,18 +174,13 @@ function dashboardView(ctx: IdpContext, deps: DashboardDeps, token: string) {
     .filter(([name, value]) => typeof value === 'string' && /(_endpoint|_uri)$/.test(name))
     .map(([name, value]) => [name, value as string] as [string, string])
   endpoints.unshift(['discovery', `${ctx.config.issuer}/.well-known/openid-configuration`])
-  const sessions = new Map<string, number>()
-  for (const session of ctx.store.sessions.values()) {
-    if (session.expiresAt > now) sessions.set(session.sub, (sessions.get(session.sub) ?? 0) + 1)
-  }
-  const devices = [...ctx.store.devices.values()]
-    .filter((d) => d.status === 'pending' && d.expiresAt > now)
-    .map((d) => ({
-      userCode: formatUserCode(d.userCode),
-      clientId: d.clientId,
-      scope: d.scope,
-      expiresIn: d.expiresAt - now,
-    }))
+  const sessions = ctx.store.countSessions()
+  const devices = ctx.store.pendingDevices().map((d) => ({
+    userCode: formatUserCode(d.userCode),
+    clientId: d.clientId,
+    scope: d.scope,
+    expiresIn: d.expiresAt - now,
+  }))
   return {
     issuer: ctx.config.issuer,
     now,
@@ -234,7 +229,7 @@ async function startLogin(ctx: IdpContext, form: Params): Promise<Response> {
   const state = randomToken(32)
   const nonce = randomToken(16)
   const codeVerifier = randomToken(32)
-  ctx.store.dashboardLogins.set(state, {
+  ctx.store.saveDashboardLogin(state, {
     clientId: client.clientId,
     redirectUri,
     codeVerifier,
@@ -275,9 +270,8 @@ async function finishLogin(
 ): Promise<Response> {
   const dashboard = `${issuerPath(ctx)}/`
   const state = params.get('state') ?? ''
-  const login = ctx.store.dashboardLogins.get(state)
-  ctx.store.dashboardLogins.delete(state)
-  if (!login || login.expiresAt <= ctx.clock.now()) {
+  const login = ctx.store.takeDashboardLogin(state)
+  if (!login) {
     return renderErrorPage(
       'That address is not the end of a login started here (no such state, or it was used or expired).',
     )

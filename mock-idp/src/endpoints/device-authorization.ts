@@ -1,7 +1,7 @@
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
-import { formatUserCode, randomToken, randomUserCode } from '../internal/random.js'
+import { formatUserCode } from '../internal/random.js'
 import { DEVICE_GRANT } from '../internal/resolve-config.js'
 import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.js'
 
@@ -28,13 +28,8 @@ export async function deviceAuthorizationEndpoint(
   const scope = parseScope(params.get('scope'))
   checkScopeAllowed(client, scope)
   const resource = checkResource(client, params)
-  let userCode = randomUserCode()
-  while (ctx.store.userCodes.has(userCode)) userCode = randomUserCode()
-  const deviceCode = randomToken(32)
   const now = ctx.clock.now()
-  ctx.store.devices.set(deviceCode, {
-    deviceCode,
-    userCode,
+  const { deviceCode, userCode } = ctx.store.saveDevice({
     clientId: client.clientId,
     scope,
     resource,
@@ -45,8 +40,6 @@ export async function deviceAuthorizationEndpoint(
     sub: undefined,
     authTime: undefined,
   })
-  ctx.store.userCodes.set(userCode, deviceCode)
-  ctx.store.prune(now)
   const verificationUri = `${ctx.config.issuer}/device`
   return jsonResponse({
     device_code: deviceCode,

@@ -1,4 +1,3 @@
-import { approveDevice, denyDevice, findPendingDevice } from '../device.js'
 import { hashedKey } from '../internal/bounded-map.js'
 import { issuerPath, type IdpContext } from '../internal/context.js'
 import { CSRF_COOKIE, readCookie } from '../internal/cookies.js'
@@ -58,9 +57,9 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
       const browser = await browserKey(request)
       const limited = tooManyCodes(ctx, browser, headers)
       if (limited) return limited
-      if (!userCode || !findPendingDevice(ctx, userCode))
+      if (!userCode || !ctx.store.findPendingDevice(userCode))
         return wrongCode(ctx, browser, action, csrf.token, headers, userCode)
-      const record = findPendingDevice(ctx, userCode)!
+      const record = ctx.store.findPendingDevice(userCode)!
       const code = formatUserCode(record.userCode)
       if (step === 'login') {
         const { user, retryAfter } = await ctx.users.checkPassword(
@@ -94,8 +93,8 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
       const session = currentSession(ctx, request)
       const user = session ? ctx.users.bySub(session.session.sub) : undefined
       if ((step === 'approve' || step === 'deny') && user) {
-        if (step === 'approve') approveDevice(ctx, code, user, session!.session.authTime)
-        else denyDevice(ctx, code)
+        if (step === 'approve') ctx.store.approveDevice(code, user.sub, session!.session.authTime)
+        else ctx.store.denyDevice(code)
         const done =
           step === 'approve'
             ? 'Device connected. You can return to it now.'
@@ -119,7 +118,7 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
   const browser = await browserKey(request)
   const limited = tooManyCodes(ctx, browser, headers)
   if (limited) return limited
-  const record = findPendingDevice(ctx, userCode)
+  const record = ctx.store.findPendingDevice(userCode)
   if (!record) return wrongCode(ctx, browser, action, csrf.token, headers, userCode)
   const code = formatUserCode(record.userCode)
   const client = ctx.clients.get(record.clientId)

@@ -21,7 +21,7 @@ export async function introspectionEndpoint(ctx: IdpContext, request: Request): 
   const token = required(params, 'token')
   const inactive = jsonResponse({ active: false })
   const now = ctx.clock.now()
-  const refresh = ctx.store.refreshTokens.get(token)
+  const refresh = ctx.store.findRefreshToken(token)
   if (refresh) {
     const active =
       refresh.clientId === client.clientId &&

@@ -17,7 +17,7 @@ export async function revocationEndpoint(ctx: IdpContext, request: Request): Pro
   const params = await readBodyParams(request, { json: true })
   const client = await ctx.clients.authenticate(request, params)
   const token = required(params, 'token')
-  const refresh = ctx.store.refreshTokens.get(token)
+  const refresh = ctx.store.findRefreshToken(token)
   if (refresh) {
     if (refresh.clientId === client.clientId) ctx.store.revokeGrant(refresh.grantId)
   } else {
@@ -26,6 +26,5 @@ export async function revocationEndpoint(ctx: IdpContext, request: Request): Pro
       ctx.store.revokeAccessToken(verified.jti, verified.payload.exp!)
     }
   }
-  ctx.changed()
   return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } })
 }

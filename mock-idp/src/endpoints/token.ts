@@ -46,15 +46,12 @@ async function authorizationCodeGrant(
   params: Params,
 ): Promise<TokenResponseBody> {
   const code = required(params, 'code')
-  const record = ctx.store.codes.get(code)
+  const record = ctx.store.takeCode(code)
   if (!record) throw new ProtocolError('invalid_grant', 'unknown authorization code')
-  if (record.used) {
-    // RFC 6749 §4.1.2, S-11: a replayed code revokes what it issued.
-    ctx.store.revokeGrant(record.grantId)
-    ctx.changed()
+  if (record === 'replayed') {
+    // RFC 6749 §4.1.2, S-11: a replayed code has revoked what it issued.
     throw new ProtocolError('invalid_grant', 'authorization code already used')
   }
-  record.used = true
   if (record.expiresAt <= ctx.clock.now()) {
     throw new ProtocolError('invalid_grant', 'authorization code expired')
   }
@@ -108,7 +105,7 @@ async function refreshTokenGrant(
   params: Params,
 ): Promise<TokenResponseBody> {
   const token = required(params, 'refresh_token')
-  const record = ctx.store.refreshTokens.get(token)
+  const record = ctx.store.findRefreshToken(token)
   // AS-7: client A's refresh token is rejected for client B, without saying it exists.
   if (!record || record.clientId !== client.clientId) {
     throw new ProtocolError('invalid_grant', 'unknown refresh token')
@@ -116,7 +113,6 @@ async function refreshTokenGrant(
   if (record.used) {
     // S-6: presenting a rotated-out token revokes the whole family.
     ctx.store.revokeGrant(record.grantId)
-    ctx.changed()
     throw new ProtocolError('invalid_grant', 'refresh token already used; its family is revoked')
   }
   const now = ctx.clock.now()
@@ -138,7 +134,7 @@ async function refreshTokenGrant(
   }
   const user = ctx.users.bySub(record.sub)
   if (!user) throw new ProtocolError('invalid_grant', 'the user no longer exists')
-  record.used = true
+  ctx.store.markRefreshTokenUsed(record)
   return issueTokens(ctx, {
     client,
     user,
@@ -181,7 +177,7 @@ async function deviceCodeGrant(
   params: Params,
 ): Promise<TokenResponseBody> {
   const deviceCode = required(params, 'device_code')
-  const record = ctx.store.devices.get(deviceCode)
+  const record = ctx.store.findDevice(deviceCode)
   if (!record || record.clientId !== client.clientId) {
     throw new ProtocolError('invalid_grant', 'unknown device_code')
   }

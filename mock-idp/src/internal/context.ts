@@ -1,7 +1,8 @@
 import type { Clients } from '../clients.js'
 import type { MockIdpClock } from '../clock.js'
 import type { KeyStore } from '../keys.js'
-import type { SessionRecord, Store } from '../store.js'
+import type { SessionRecord } from '../records.js'
+import type { Store } from '../store.js'
 import type { Users } from '../users.js'
 import type { ResolvedConfig } from './resolve-config.js'
 
@@ -13,8 +14,6 @@ export interface IdpContext {
   store: Store
   users: Users
   clients: Clients
-  /** Call after changing state that `--data-dir` keeps. */
-  changed(): void
   /** Call when a session ends: its clients get back-channel logouts. Never rejects. */
   sessionEnded(session: SessionRecord): Promise<void>
 }
