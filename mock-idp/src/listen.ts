@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { MAX_BODY_BYTES, setBodyText } from './internal/params.js'
+import { MAX_BODY_BYTES } from './internal/request-body.js'
 
 /**
  * A running HTTP server: `url` is where it answers (`http://host:port`).
@@ -42,7 +42,15 @@ const DEFAULT_HEADERS_TIMEOUT = 10_000
 const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000
 const DEFAULT_MAX_CONNECTIONS = 1024
 
-export type Handler = (request: Request, remoteAddress: string | undefined) => Promise<Response>
+/**
+ * The whole server: a request and, through the listener, the caller's address and the body it
+ * has read (`null`: too large); without one, the request's own body stream is read on need.
+ */
+export type RequestHandler = (
+  request: Request,
+  remoteAddress: string | undefined,
+  body?: string | null,
+) => Promise<Response>
 
 const decoder = new TextDecoder()
 
@@ -75,14 +83,15 @@ const pathOf = (url: URL) => url.pathname + url.search
 
 /**
  * The web `Request` for a Node request. Its URL is on the server's own origin, never the Host
- * header's. Its body is read here and handed to the endpoints as text (no web stream is made
- * for it); a body whose declared length is already too large is not read at all. `cut`: the
- * body was refused, so the connection closes after the answer rather than read the rest.
+ * header's. Its body is read here and handed to the endpoints as text, beside the request (no
+ * web stream is made for it): `null` when it is too long; a body whose declared length is
+ * already too large is not read at all. `cut`: the body was refused, so the connection closes
+ * after the answer rather than read the rest.
  */
 async function toRequest(
   incoming: IncomingMessage,
   origin: string,
-): Promise<{ request: Request; cut: boolean }> {
+): Promise<{ request: Request; body: string | null | undefined; cut: boolean }> {
   const method = incoming.method ?? 'GET'
   const headers = new Headers()
   const raw = incoming.rawHeaders
@@ -91,13 +100,12 @@ async function toRequest(
   // RFC 9112 §3.2.2: absolute-form is accepted, but only its path and query are kept.
   const url = origin + (path.startsWith('/') ? path : pathOf(new URL(path)))
   const request = new Request(url, { method, headers })
-  if (method === 'GET' || method === 'HEAD') return { request, cut: false }
+  if (method === 'GET' || method === 'HEAD') return { request, body: undefined, cut: false }
   if (Number(incoming.headers['content-length'] ?? '0') > MAX_BODY_BYTES) {
-    return { request, cut: true }
+    return { request, body: undefined, cut: true }
   }
   const text = await readIncoming(incoming)
-  setBodyText(request, text)
-  return { request, cut: text === undefined }
+  return { request, body: text ?? null, cut: text === undefined }
 }
 
 async function writeResponse(
@@ -136,7 +144,7 @@ function plainError(res: ServerResponse, status: number, error: string, descript
  * buffered and written at once; every body it takes is at most {@link MAX_BODY_BYTES}.
  */
 export async function serveHandler(
-  handler: Handler,
+  handler: RequestHandler,
   options: ListenOptions = {},
 ): Promise<MockIdpServer> {
   const host = options.host ?? '127.0.0.1'
@@ -156,9 +164,9 @@ export async function serveHandler(
     (incoming, res) => {
       const method = incoming.method ?? 'GET'
       toRequest(incoming, origin).then(
-        async ({ request, cut }) => {
+        async ({ request, body, cut }) => {
           try {
-            const response = await handler(request, incoming.socket.remoteAddress)
+            const response = await handler(request, incoming.socket.remoteAddress, body)
             await writeResponse(res, response, method, cut)
           } catch (err) {
             console.error(`mock-idp: internal error: ${(err as Error).message}`)

@@ -1,5 +1,5 @@
 import { decodeJwt, type DecodedJwt } from './internal/decode-jwt.js'
-import { readBodyText } from './internal/params.js'
+import type { RequestBody } from './internal/request-body.js'
 
 export type { DecodedJwt }
 
@@ -88,10 +88,11 @@ function redactParams(
 export class RequestLog {
   entries: LoggedRequest[] = []
 
-  /** Records a request; its body is read through {@link readBodyText}, which the handler shares. */
+  /** Records a request; its body is read through `body`, which the handler shares. */
   async record(
     request: Request,
     url: URL,
+    body: RequestBody,
     endpoint: string,
     time: number,
   ): Promise<(response: Response) => void> {
@@ -105,14 +106,14 @@ export class RequestLog {
       // skip the body
     } else if (request.method === 'POST' && type.startsWith('application/x-www-form-urlencoded')) {
       try {
-        const text = await readBodyText(request)
+        const text = await body.text()
         redactParams(new URLSearchParams(text), tokens, params)
       } catch {
         // unreadable bodies are the handler's to refuse
       }
     } else if (request.method === 'POST' && type.startsWith('application/json')) {
       try {
-        const json = JSON.parse(await readBodyText(request)) as unknown
+        const json = JSON.parse(await body.text()) as unknown
         if (json && typeof json === 'object' && !Array.isArray(json)) {
           const map = new Map(Object.entries(json).map(([k, v]) => [k, String(v)]))
           redactParams(map, tokens, params)

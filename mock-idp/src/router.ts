@@ -16,6 +16,8 @@ import { faultResponse, type EndpointName, type FaultQueue } from './faults.js'
 import type { IdpContext } from './internal/context.js'
 import { MAX_URL_LENGTH } from './internal/params.js'
 import { errorResponse, jsonResponse, ProtocolError } from './internal/protocol-error.js'
+import { RequestBody } from './internal/request-body.js'
+import type { RequestHandler } from './listen.js'
 import type { RequestLog } from './request-log.js'
 
 /** What the router hands requests to besides the context. */
@@ -27,16 +29,10 @@ export interface RouterDeps {
   ready: Promise<void>
 }
 
-/** The whole server: a request and, through the listener, the caller's address. */
-export type RequestHandler = (
-  request: Request,
-  remoteAddress: string | undefined,
-) => Promise<Response>
-
 type EndpointHandler = (
   request: Request,
   url: URL,
-  remoteAddress: string | undefined,
+  body: RequestBody,
 ) => Promise<Response> | Response
 
 const CORS_ENDPOINTS = new Set<EndpointName>(['discovery', 'jwks', 'token', 'userinfo', 'revoke'])
@@ -52,16 +48,16 @@ export function createRouter(ctx: IdpContext, deps: RouterDeps): RequestHandler 
   const routes = new Map<string, EndpointHandler>()
   const route = (path: string, name: EndpointName, handler: EndpointHandler) => {
     const cors = CORS_ENDPOINTS.has(name)
-    routes.set(base + path, async (request, url, remoteAddress) => {
+    routes.set(base + path, async (request, url, body) => {
       const origin = request.headers.get('origin')
       const allowed = cors && origin !== null && isAllowedOrigin(ctx, origin)
       if (request.method === 'OPTIONS' && cors) return preflightResponse(ctx, request)
-      const done = await log.record(request, url, name, ctx.clock.now())
+      const done = await log.record(request, url, body, name, ctx.clock.now())
       const fault = faults.take(name)
       let response = fault && (await faultResponse(fault))
       if (!response) {
         try {
-          response = await handler(request, url, remoteAddress)
+          response = await handler(request, url, body)
         } catch (err) {
           if (!(err instanceof ProtocolError)) throw err
           response = errorResponse(err)
@@ -79,16 +75,18 @@ export function createRouter(ctx: IdpContext, deps: RouterDeps): RequestHandler 
     discoveryEndpoint(ctx, req),
   )
   route('/.well-known/jwks', 'jwks', (req) => jwksEndpoint(ctx, req))
-  route('/oauth/authorize', 'authorize', (req, url) => authorizeEndpoint(ctx, req, url))
-  route('/oauth/token', 'token', (req) => tokenEndpoint(ctx, req))
-  route('/oauth/userinfo', 'userinfo', (req) => userinfoEndpoint(ctx, req))
-  route('/oauth/introspect', 'introspect', (req) => introspectionEndpoint(ctx, req))
-  route('/oauth/revoke', 'revoke', (req) => revocationEndpoint(ctx, req))
-  route('/oauth/device/code', 'device_authorization', (req) =>
-    deviceAuthorizationEndpoint(ctx, req),
+  route('/oauth/authorize', 'authorize', (req, url, body) => authorizeEndpoint(ctx, req, url, body))
+  route('/oauth/token', 'token', (req, _url, body) => tokenEndpoint(ctx, req, body))
+  route('/oauth/userinfo', 'userinfo', (req, _url, body) => userinfoEndpoint(ctx, req, body))
+  route('/oauth/introspect', 'introspect', (req, _url, body) =>
+    introspectionEndpoint(ctx, req, body),
   )
-  route('/device', 'device', (req, url) => devicePage(ctx, req, url))
-  route('/oauth/logout', 'logout', (req, url) => logoutEndpoint(ctx, req, url))
+  route('/oauth/revoke', 'revoke', (req, _url, body) => revocationEndpoint(ctx, req, body))
+  route('/oauth/device/code', 'device_authorization', (req, _url, body) =>
+    deviceAuthorizationEndpoint(ctx, req, body),
+  )
+  route('/device', 'device', (req, url, body) => devicePage(ctx, req, url, body))
+  route('/oauth/logout', 'logout', (req, url, body) => logoutEndpoint(ctx, req, url, body))
   const controlPrefix = `${base}/_mock/`
   const dashboardPrefix = `${base}/_dashboard/`
 
@@ -96,15 +94,16 @@ export function createRouter(ctx: IdpContext, deps: RouterDeps): RequestHandler 
   const dispatch = async (
     request: Request,
     remoteAddress: string | undefined,
+    body: RequestBody,
   ): Promise<Response> => {
     const url = new URL(request.url)
     const { pathname } = url
     const handler = routes.get(pathname)
-    if (handler) return handler(request, url, remoteAddress)
+    if (handler) return handler(request, url, body)
     if (pathname.startsWith(controlPrefix)) {
       const path = pathname.slice(controlPrefix.length - 1)
       try {
-        return await controlEndpoint(ctx, deps.controls, request, remoteAddress, path)
+        return await controlEndpoint(ctx, deps.controls, body, remoteAddress, path)
       } catch (err) {
         if (err instanceof ProtocolError) return errorResponse(err)
         throw err
@@ -112,18 +111,18 @@ export function createRouter(ctx: IdpContext, deps: RouterDeps): RequestHandler 
     }
     if (pathname === `${base}/` || pathname.startsWith(dashboardPrefix)) {
       const action = pathname.slice(dashboardPrefix.length)
-      return dashboardEndpoint(ctx, dashboard, request, url, remoteAddress, action)
+      return dashboardEndpoint(ctx, dashboard, request, body, url, remoteAddress, action)
     }
     return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404)
   }
 
-  const handle: RequestHandler = async (request, remoteAddress) => {
+  const handle: RequestHandler = async (request, remoteAddress, text) => {
     try {
       if (request.url.length > MAX_URL_LENGTH) {
         return errorResponse(new ProtocolError('invalid_request', 'URL too long', 414))
       }
       await ready
-      return await dispatch(request, remoteAddress)
+      return await dispatch(request, remoteAddress, new RequestBody(request, text))
     } catch (err) {
       console.error(`mock-idp: internal error: ${err instanceof Error ? err.message : String(err)}`)
       return jsonResponse({ error: 'server_error', error_description: 'internal error' }, 500)

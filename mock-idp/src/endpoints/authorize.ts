@@ -2,6 +2,7 @@ import { issuerPath, type IdpContext } from '../internal/context.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { randomToken } from '../internal/random.js'
 import {
   isLoopbackHost,
@@ -34,6 +35,7 @@ export async function authorizeEndpoint(
   ctx: IdpContext,
   request: Request,
   url: URL,
+  body: RequestBody,
 ): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'POST') {
     return renderErrorPage('The authorization endpoint takes GET or POST.', 405, {
@@ -45,7 +47,7 @@ export async function authorizeEndpoint(
     params =
       request.method === 'GET'
         ? parseSearchParams(url.searchParams)
-        : await readBodyParams(request, { json: false })
+        : await readBodyParams(body, { json: false })
   } catch (err) {
     if (err instanceof ProtocolError) return renderErrorPage(err.message, err.status)
     throw err

@@ -2,16 +2,16 @@ import type { Controls } from '../controls.js'
 import { checkFault } from '../faults.js'
 import type { IdpContext } from '../internal/context.js'
 import { checkControlAccess } from '../internal/control-access.js'
-import { readBodyText } from '../internal/params.js'
 import { jsonResponse } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { MockIdpConfigError } from '../errors.js'
 
 function problem(status: number, message: string): Response {
   return jsonResponse({ error: 'invalid_request', error_description: message }, status)
 }
 
-async function readJson(request: Request): Promise<Record<string, unknown>> {
-  const text = await readBodyText(request)
+async function readJson(body: RequestBody): Promise<Record<string, unknown>> {
+  const text = await body.text()
   if (text === '') return {}
   const value = JSON.parse(text) as unknown
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -28,7 +28,7 @@ function text(value: unknown, name: string): string {
 
 type ControlHandler = (
   controls: Controls,
-  request: Request,
+  body: RequestBody,
   param: string,
 ) => Promise<Response> | Response
 
@@ -38,48 +38,48 @@ const deviceAnswer = (ok: boolean) =>
 /** Every control route as `METHOD /path`; `:name` is one path segment. */
 const ROUTES: Record<string, ControlHandler> = {
   'GET /state': (controls) => jsonResponse(controls.state()),
-  'POST /users': async (controls, request) => {
-    controls.addUser((await readJson(request)) as never)
+  'POST /users': async (controls, body) => {
+    controls.addUser((await readJson(body)) as never)
     return jsonResponse({ ok: true }, 201)
   },
-  'PATCH /users/:username': async (controls, request, username) => {
-    controls.updateUser(username, (await readJson(request)) as never)
+  'PATCH /users/:username': async (controls, body, username) => {
+    controls.updateUser(username, (await readJson(body)) as never)
     return jsonResponse({ ok: true })
   },
-  'POST /device/approve': async (controls, request) => {
-    const body = await readJson(request)
+  'POST /device/approve': async (controls, body) => {
+    const json = await readJson(body)
     return deviceAnswer(
-      controls.approveDevice(text(body.userCode, 'userCode'), text(body.username, 'username')),
+      controls.approveDevice(text(json.userCode, 'userCode'), text(json.username, 'username')),
     )
   },
-  'POST /device/deny': async (controls, request) => {
-    const body = await readJson(request)
-    return deviceAnswer(controls.denyDevice(text(body.userCode, 'userCode')))
+  'POST /device/deny': async (controls, body) => {
+    const json = await readJson(body)
+    return deviceAnswer(controls.denyDevice(text(json.userCode, 'userCode')))
   },
-  'POST /sessions/end': async (controls, request) => {
-    const body = await readJson(request)
-    return jsonResponse({ ended: await controls.endSessions(text(body.username, 'username')) })
+  'POST /sessions/end': async (controls, body) => {
+    const json = await readJson(body)
+    return jsonResponse({ ended: await controls.endSessions(text(json.username, 'username')) })
   },
-  'POST /tokens': async (controls, request) =>
-    jsonResponse(await controls.issueTokens((await readJson(request)) as never)),
+  'POST /tokens': async (controls, body) =>
+    jsonResponse(await controls.issueTokens((await readJson(body)) as never)),
   'POST /keys/rotate': async (controls) => {
     await controls.rotateKeys()
     return jsonResponse({ ok: true })
   },
   'GET /clock': (controls) => jsonResponse({ now: controls.clock.now() }),
-  'POST /clock': async (controls, request) => {
-    const body = await readJson(request)
-    if (body.reset === true) controls.clock.reset()
-    else if (typeof body.set === 'number') controls.clock.set(body.set)
-    else if (typeof body.advance === 'number') controls.clock.advance(body.advance)
+  'POST /clock': async (controls, body) => {
+    const json = await readJson(body)
+    if (json.reset === true) controls.clock.reset()
+    else if (typeof json.set === 'number') controls.clock.set(json.set)
+    else if (typeof json.advance === 'number') controls.clock.advance(json.advance)
     else
       throw new TypeError(
         'send { "advance": seconds }, { "set": epochSeconds } or { "reset": true }',
       )
     return jsonResponse({ now: controls.clock.now() })
   },
-  'POST /faults': async (controls, request) => {
-    controls.injectFault(checkFault(await readJson(request)))
+  'POST /faults': async (controls, body) => {
+    controls.injectFault(checkFault(await readJson(body)))
     return jsonResponse({ ok: true }, 201)
   },
   'DELETE /faults': (controls) => {
@@ -123,10 +123,11 @@ function findRoute(method: string, path: string): [ControlHandler, string] | und
 export async function controlEndpoint(
   ctx: IdpContext,
   controls: Controls,
-  request: Request,
+  body: RequestBody,
   remoteAddress: string | undefined,
   path: string,
 ): Promise<Response> {
+  const { request } = body
   if (!ctx.config.controlApi)
     return jsonResponse({ error: 'not_found', error_description: 'no such endpoint' }, 404)
   const refused = checkControlAccess(ctx, request, remoteAddress)
@@ -139,7 +140,7 @@ export async function controlEndpoint(
         404,
       )
     }
-    return await found[0](controls, request, found[1])
+    return await found[0](controls, body, found[1])
   } catch (err) {
     if (
       err instanceof TypeError ||

@@ -6,6 +6,7 @@ import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { decodeJwt, type DecodedJwt } from '../internal/decode-jwt.js'
 import { readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import {
   base64url,
   constantTimeEqual,
@@ -74,14 +75,15 @@ async function access(
 }
 
 /** Checks a dashboard form: a form body with the CSRF token (AS-10). */
-async function readForm(request: Request): Promise<Params | Response> {
+async function readForm(body: RequestBody): Promise<Params | Response> {
+  const { request } = body
   const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
   if (type !== 'application/x-www-form-urlencoded') {
     return renderErrorPage('Dashboard actions are HTML form posts.', 415)
   }
   let params: Params
   try {
-    params = await readBodyParams(request, { json: false })
+    params = await readBodyParams(body, { json: false })
   } catch (err) {
     if (err instanceof ProtocolError) return renderErrorPage(err.message, err.status)
     throw err
@@ -113,6 +115,7 @@ export async function dashboardEndpoint(
   ctx: IdpContext,
   deps: DashboardDeps,
   request: Request,
+  body: RequestBody,
   url: URL,
   remoteAddress: string | undefined,
   action: string,
@@ -144,7 +147,7 @@ export async function dashboardEndpoint(
   if (request.method !== 'POST') {
     return renderErrorPage('Dashboard actions take POST.', 405, { allow: 'POST' })
   }
-  const form = await readForm(request)
+  const form = await readForm(body)
   if (form instanceof Response) return form
   switch (action) {
     case 'unlock':

@@ -1,6 +1,7 @@
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { formatUserCode } from '../internal/random.js'
 import { DEVICE_GRANT } from '../internal/resolve-config.js'
 import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.js'
@@ -14,13 +15,14 @@ import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.
 export async function deviceAuthorizationEndpoint(
   ctx: IdpContext,
   request: Request,
+  body: RequestBody,
 ): Promise<Response> {
   if (request.method !== 'POST') {
     throw new ProtocolError('invalid_request', 'the device endpoint takes POST', 405, {
       allow: 'POST',
     })
   }
-  const params = await readBodyParams(request, { json: true })
+  const params = await readBodyParams(body, { json: true })
   const client = await ctx.clients.authenticate(request, params)
   if (!client.grantTypes.includes(DEVICE_GRANT)) {
     throw new ProtocolError('unauthorized_client', 'this client may not use the device flow')

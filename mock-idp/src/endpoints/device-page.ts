@@ -4,6 +4,7 @@ import { CSRF_COOKIE, readCookie } from '../internal/cookies.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { formatUserCode } from '../internal/random.js'
 import { renderDeviceConfirmPage, renderUserCodePage } from '../pages/device.js'
 import { renderErrorPage, renderPage } from '../pages/layout.js'
@@ -26,7 +27,12 @@ export const MAX_USER_CODE_FAILURES_TOTAL = 50
  *
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.3
  */
-export async function devicePage(ctx: IdpContext, request: Request, url: URL): Promise<Response> {
+export async function devicePage(
+  ctx: IdpContext,
+  request: Request,
+  url: URL,
+  body: RequestBody,
+): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'POST') {
     return renderErrorPage('The device page takes GET or POST.', 405, { allow: 'GET, POST' })
   }
@@ -35,7 +41,7 @@ export async function devicePage(ctx: IdpContext, request: Request, url: URL): P
     params =
       request.method === 'GET'
         ? parseSearchParams(url.searchParams)
-        : await readBodyParams(request, { json: false })
+        : await readBodyParams(body, { json: false })
   } catch (err) {
     if (err instanceof ProtocolError) return renderErrorPage(err.message, err.status)
     throw err

@@ -1,6 +1,7 @@
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams, required } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { verifyAccessToken } from '../tokens.js'
 
 /**
@@ -9,11 +10,15 @@ import { verifyAccessToken } from '../tokens.js'
  *
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
-export async function introspectionEndpoint(ctx: IdpContext, request: Request): Promise<Response> {
+export async function introspectionEndpoint(
+  ctx: IdpContext,
+  request: Request,
+  body: RequestBody,
+): Promise<Response> {
   if (request.method !== 'POST') {
     throw new ProtocolError('invalid_request', 'introspection takes POST', 405, { allow: 'POST' })
   }
-  const params = await readBodyParams(request, { json: true })
+  const params = await readBodyParams(body, { json: true })
   const client = await ctx.clients.authenticate(request, params)
   if (client.isPublic) {
     throw new ProtocolError('invalid_client', 'public clients may not introspect tokens', 401)

@@ -3,6 +3,7 @@ import { issuerPath, type IdpContext } from '../internal/context.js'
 import { checkCsrf, csrfToken } from '../internal/csrf.js'
 import { parseSearchParams, readBodyParams, type Params } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { renderErrorPage, renderPage } from '../pages/layout.js'
 import { renderLogoutConfirmPage } from '../pages/logout.js'
 import { currentSession, endSession } from '../sessions.js'
@@ -65,6 +66,7 @@ export async function logoutEndpoint(
   ctx: IdpContext,
   request: Request,
   url: URL,
+  body: RequestBody,
 ): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'POST') {
     return renderErrorPage('The logout endpoint takes GET or POST.', 405, { allow: 'GET, POST' })
@@ -74,7 +76,7 @@ export async function logoutEndpoint(
     params =
       request.method === 'GET'
         ? parseSearchParams(url.searchParams)
-        : await readBodyParams(request, { json: false })
+        : await readBodyParams(body, { json: false })
   } catch (err) {
     if (err instanceof ProtocolError) return renderErrorPage(err.message, err.status)
     throw err

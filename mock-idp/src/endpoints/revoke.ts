@@ -1,6 +1,7 @@
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams, required } from '../internal/params.js'
 import { ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { verifyAccessToken } from '../tokens.js'
 
 /**
@@ -10,11 +11,15 @@ import { verifyAccessToken } from '../tokens.js'
  *
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
-export async function revocationEndpoint(ctx: IdpContext, request: Request): Promise<Response> {
+export async function revocationEndpoint(
+  ctx: IdpContext,
+  request: Request,
+  body: RequestBody,
+): Promise<Response> {
   if (request.method !== 'POST') {
     throw new ProtocolError('invalid_request', 'revocation takes POST', 405, { allow: 'POST' })
   }
-  const params = await readBodyParams(request, { json: true })
+  const params = await readBodyParams(body, { json: true })
   const client = await ctx.clients.authenticate(request, params)
   const token = required(params, 'token')
   const refresh = ctx.store.findRefreshToken(token)

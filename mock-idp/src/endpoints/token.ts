@@ -1,6 +1,7 @@
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams, required, type Params } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { base64url, constantTimeEqual, randomToken, sha256 } from '../internal/random.js'
 import { DEVICE_GRANT, type ResolvedClient } from '../internal/resolve-config.js'
 import { checkResource, checkScopeAllowed, parseScope } from '../internal/scope.js'
@@ -16,13 +17,17 @@ const SUPPORTED = ['authorization_code', 'refresh_token', 'client_credentials', 
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
-export async function tokenEndpoint(ctx: IdpContext, request: Request): Promise<Response> {
+export async function tokenEndpoint(
+  ctx: IdpContext,
+  request: Request,
+  body: RequestBody,
+): Promise<Response> {
   if (request.method !== 'POST') {
     throw new ProtocolError('invalid_request', 'the token endpoint takes POST', 405, {
       allow: 'POST',
     })
   }
-  const params = await readBodyParams(request, { json: true })
+  const params = await readBodyParams(body, { json: true })
   const client = await ctx.clients.authenticate(request, params)
   const grantType = required(params, 'grant_type')
   if (!SUPPORTED.includes(grantType)) {
@@ -31,13 +36,13 @@ export async function tokenEndpoint(ctx: IdpContext, request: Request): Promise<
   if (!(client.grantTypes as string[]).includes(grantType)) {
     throw new ProtocolError('unauthorized_client', `this client may not use ${grantType}`)
   }
-  let body: TokenResponseBody
-  if (grantType === 'authorization_code') body = await authorizationCodeGrant(ctx, client, params)
-  else if (grantType === 'refresh_token') body = await refreshTokenGrant(ctx, client, params)
+  let tokens: TokenResponseBody
+  if (grantType === 'authorization_code') tokens = await authorizationCodeGrant(ctx, client, params)
+  else if (grantType === 'refresh_token') tokens = await refreshTokenGrant(ctx, client, params)
   else if (grantType === 'client_credentials')
-    body = await clientCredentialsGrant(ctx, client, params)
-  else body = await deviceCodeGrant(ctx, client, params)
-  return noteTokenResponse(jsonResponse(body), body as unknown as Record<string, unknown>)
+    tokens = await clientCredentialsGrant(ctx, client, params)
+  else tokens = await deviceCodeGrant(ctx, client, params)
+  return noteTokenResponse(jsonResponse(tokens), tokens as unknown as Record<string, unknown>)
 }
 
 async function authorizationCodeGrant(

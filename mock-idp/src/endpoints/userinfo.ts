@@ -2,6 +2,7 @@ import { userClaims } from '../claims.js'
 import type { IdpContext } from '../internal/context.js'
 import { readBodyParams } from '../internal/params.js'
 import { jsonResponse, ProtocolError } from '../internal/protocol-error.js'
+import type { RequestBody } from '../internal/request-body.js'
 import { verifyAccessToken } from '../tokens.js'
 
 function bearerError(
@@ -19,11 +20,12 @@ function bearerError(
 }
 
 /** The bearer token of a request: the Authorization header, or a form `access_token` (RFC 6750 §2). */
-export async function bearerToken(request: Request): Promise<string | undefined> {
+export async function bearerToken(body: RequestBody): Promise<string | undefined> {
+  const { request } = body
   const header = request.headers.get('authorization')
   let fromBody: string | undefined
   if (request.method === 'POST' && request.headers.get('content-type')) {
-    fromBody = (await readBodyParams(request, { json: false })).get('access_token')
+    fromBody = (await readBodyParams(body, { json: false })).get('access_token')
   }
   if (header !== null) {
     const match = /^bearer +([\x21-\x7e]+) *$/i.exec(header)
@@ -40,13 +42,17 @@ export async function bearerToken(request: Request): Promise<string | undefined>
  *
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
  */
-export async function userinfoEndpoint(ctx: IdpContext, request: Request): Promise<Response> {
+export async function userinfoEndpoint(
+  ctx: IdpContext,
+  request: Request,
+  body: RequestBody,
+): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'POST') {
     throw new ProtocolError('invalid_request', 'userinfo takes GET or POST', 405, {
       allow: 'GET, POST',
     })
   }
-  const token = await bearerToken(request)
+  const token = await bearerToken(body)
   if (token === undefined) throw bearerError(undefined, 'a bearer access token is required', 401)
   const verified = await verifyAccessToken(ctx, token)
   if (!verified)
