@@ -43,7 +43,7 @@ const counted = async (request: Request) => {
 
 /** What `oidckit login` does, with alice approving the code as soon as it is shown. */
 async function login(): Promise<void> {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
   try {
     const tokens = deviceLogin({
       ...tokenOptions(),
