@@ -93,19 +93,17 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<CliHan
     io.out(USAGE)
     throw new CliError('')
   }
-  const portText = values.port ?? io.env.MOCK_IDP_PORT ?? '9400'
+  const fileConfig = values.config ? await loadConfig(values.config) : {}
+  const chosenIssuer = values.issuer ?? io.env.MOCK_IDP_ISSUER ?? fileConfig.issuer
+  // One setting moves both: an issuer with a port and no port given listens on that port.
+  const portText = values.port ?? io.env.MOCK_IDP_PORT ?? (issuerPort(chosenIssuer) || '9400')
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
     throw new CliError(`--port must be a number from 0 to 65535, not ${portText}`)
   }
   const port = Number(portText)
   const host = values.host ?? 'localhost'
-  const fileConfig = values.config ? await loadConfig(values.config) : {}
   const bare = defaultConfig()
-  const issuer =
-    values.issuer ??
-    io.env.MOCK_IDP_ISSUER ??
-    fileConfig.issuer ??
-    (port === 9400 && host === 'localhost' ? bare.issuer : undefined)
+  const issuer = chosenIssuer ?? (port === 9400 && host === 'localhost' ? bare.issuer : undefined)
   const controlApi = fileConfig.controlApi ?? true
   // Any web page could reach a listener on localhost; a secret it cannot know guards the API.
   const adminToken = controlApi
@@ -144,7 +142,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<CliHan
     `${base}${issuerUrl.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`,
   )
   if (status !== 200) throw new CliError(`discovery answered ${status}`)
-  io.out(`mock-idp listening on ${idp.issuer}`)
+  const listening =
+    new URL(base).origin === issuerUrl.origin ? idp.issuer : `${base} (issuer ${idp.issuer})`
+  io.out(`mock-idp listening on ${listening}`)
   for (const line of describe(config)) io.out(line)
   if (adminToken) io.out(`control API (/_mock/): Authorization: Bearer ${adminToken}`)
   io.out(`dashboard: ${idp.issuer}/${adminToken ? ' (asks for the admin token once)' : ''}`)
@@ -203,3 +203,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) void run()
+
+/** The port written in an issuer URL, or '' when it names none or is not a URL. */
+function issuerPort(issuer: string | undefined): string {
+  if (issuer === undefined || !URL.canParse(issuer)) return ''
+  return new URL(issuer).port
+}

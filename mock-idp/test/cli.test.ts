@@ -1,3 +1,5 @@
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
@@ -18,6 +20,23 @@ const quiet = () => {
     },
   }
 }
+
+test('an issuer with a port and no --port moves the listener to that port', async () => {
+  const { lines, io } = quiet()
+  const free = await new Promise<string>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(String(port)))
+    })
+  })
+  const handle = await main(['--host', '127.0.0.1', '--issuer', `http://127.0.0.1:${free}`], io)
+  try {
+    expect(new URL(handle.server.url).port).toBe(free)
+    expect(lines[0]).toBe(`mock-idp listening on http://127.0.0.1:${free}`)
+  } finally {
+    await handle.stop()
+  }
+})
 
 test('main starts the bare config, prints the demo clients and users, and stops', async () => {
   const { lines, io } = quiet()
