@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
