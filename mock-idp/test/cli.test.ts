@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net'
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, writeFile } from 'node:fs/promises'
@@ -6,6 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
+import { freePort } from '@oidckit/test-utils'
 import { main } from '../src/cli.js'
 
 const quiet = () => {
@@ -22,12 +22,7 @@ const quiet = () => {
 
 test('an issuer with a port and no --port moves the listener to that port', async () => {
   const { lines, io } = quiet()
-  const free = await new Promise<string>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(String(port)))
-    })
-  })
+  const free = String(await freePort())
   const handle = await main(['--host', '127.0.0.1', '--issuer', `http://127.0.0.1:${free}`], io)
   try {
     expect(new URL(handle.server.url).port).toBe(free)
