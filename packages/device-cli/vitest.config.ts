@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from 'vitest/config'
+import { configDefaults, defineConfig, mergeConfig } from 'vitest/config'
 import { sharedConfig } from '../../vitest.shared'
 
 // atomic-write.test.ts replaces node:fs/promises with `vi.mock`, which needs a module graph of
@@ -11,7 +11,10 @@ export default mergeConfig(
     test: {
       environment: 'node',
       projects: [
-        { extends: true, test: { name: 'shared', exclude: [...isolated, '**/node_modules/**'] } },
+        {
+          extends: true,
+          test: { name: 'shared', exclude: [...configDefaults.exclude, ...isolated] },
+        },
         { extends: true, test: { name: 'isolated', include: isolated, isolate: true } },
       ],
     },
