@@ -81,7 +81,10 @@ test('a client that queues commands while Redis is down fails with ERR_TIMEOUT, 
   try {
     const store = redisSessionStore({ client: queued, timeout: 200 })
     await store.set('id-1', { sub: 'user-alice' }, { ttl: 60 })
+    // The command must be queued, not written to the dying socket: wait until the client knows.
+    const reconnecting = new Promise((resolve) => queued.once('reconnecting', resolve))
     await spare.kill()
+    await reconnecting
     await expect(store.get('id-1')).rejects.toMatchObject({
       name: 'NetworkError',
       code: 'ERR_TIMEOUT',
